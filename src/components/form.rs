@@ -1,0 +1,55 @@
+//! Form helpers: labelled inputs with their inline error, and a form-level error banner.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// A labelled input whose inline message comes from a 422 for the field of the same name.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let message = move || error.get().and_then(|e| e.field(name));
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby=error_id.clone()
+            />
+            <p class="field-error" id=error_id role="alert">
+                {message}
+            </p>
+        </div>
+    }
+}
+
+/// The message for an error that is not about a single field.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Validation(_)))
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <div class="alert" role="alert">
+                {message}
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,53 @@
+//! The top bar: brand, navigation, the signed-in user's name and Log out.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::session::use_session;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                "Projitt Meet"
+            </A>
+            <Transition fallback=|| ()>
+                {move || {
+                    session
+                        .user
+                        .get()
+                        .map(|user| match user {
+                            Ok(Some(user)) => {
+                                view! {
+                                    <nav class="nav" aria-label="Main">
+                                        <span class="nav-user" data-testid="current-user">
+                                            {user.name}
+                                        </span>
+                                        <ActionForm action=session.logout attr:class="inline">
+                                            <button type="submit" class="btn btn-quiet">
+                                                "Log out"
+                                            </button>
+                                        </ActionForm>
+                                    </nav>
+                                }
+                                    .into_any()
+                            }
+                            _ => {
+                                view! {
+                                    <nav class="nav" aria-label="Main">
+                                        <A href="/login">"Log in"</A>
+                                        <A href="/register" attr:class="btn btn-small">
+                                            "Sign up"
+                                        </A>
+                                    </nav>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
+        </header>
+    }
+}

@@ -1,0 +1,4 @@
+//! Pieces of UI that several pages use.
+
+pub mod form;
+pub mod header;

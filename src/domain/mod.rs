@@ -1,0 +1,8 @@
+//! The rules of the product, server-side only. Each function takes the database handle and,
+//! where it matters, the acting user, and returns `Result<_, AppError>`. The REST handlers
+//! and the server functions are thin adapters over this layer.
+
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+pub mod validate;

@@ -1,0 +1,181 @@
+//! Accounts: registration, login and lookup. Passwords are kept only as Argon2id hashes.
+
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+
+use super::throttle::LoginThrottle;
+use super::validate::Checks;
+use crate::error::AppError;
+use crate::model::User;
+use crate::server::db::{Db, from_millis, now_millis};
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    name: String,
+    email: String,
+    created_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            created_at: from_millis(r.created_at),
+        }
+    }
+}
+
+pub struct Registration {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates the account and hands it any invitations already sent to its email address.
+pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
+    let mut checks = Checks::new();
+    let name = checks.text("name", &input.name, 1, 255);
+    let email = checks.email("email", &input.email);
+    // Passwords are not trimmed: spaces are characters like any other.
+    let len = input.password.chars().count();
+    if !(8..=1024).contains(&len) {
+        checks.fail("password", "must be between 8 and 1024 characters");
+    }
+    checks.finish()?;
+    if find_by_email(db, &email).await?.is_some() {
+        return Err(AppError::invalid("email", "is already registered"));
+    }
+    let hash = hash_password(input.password).await?;
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let id: i64 = db
+        .query_scalar("INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(&name)
+        .bind(&email)
+        .bind(&hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| on_unique(e, AppError::invalid("email", "is already registered")))?;
+    db.query("UPDATE invitations SET invitee_user_id = $1 WHERE invitee_email = $2 AND invitee_user_id IS NULL")
+        .bind(id)
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(User {
+        id,
+        name,
+        email,
+        created_at: from_millis(now),
+    })
+}
+
+/// Signs in with email and password, under the login throttle. `client` identifies the
+/// caller's address for the per-client limit.
+pub async fn login(
+    db: &Db,
+    throttle: &LoginThrottle,
+    email: &str,
+    password: &str,
+    client: &str,
+) -> Result<User, AppError> {
+    throttle.check(email, client)?;
+    match check_credentials(db, email, password).await {
+        Ok(user) => {
+            throttle.succeeded(email);
+            Ok(user)
+        }
+        Err(AppError::InvalidCredentials) => {
+            throttle.failed(email, client);
+            Err(AppError::InvalidCredentials)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// An unknown email and a wrong password get the same answer and take about the same time.
+async fn check_credentials(db: &Db, email: &str, password: &str) -> Result<User, AppError> {
+    let email = email.trim().to_lowercase();
+    let row: Option<(i64, String)> = db
+        .query_as("SELECT id, password_hash FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(db.pool())
+        .await?;
+    let (id, hash) = match row {
+        Some(found) => found,
+        None => (0, DUMMY_HASH.to_string()),
+    };
+    let ok = verify_password(password.to_string(), hash).await?;
+    if !ok || id == 0 {
+        return Err(AppError::InvalidCredentials);
+    }
+    get(db, id).await?.ok_or(AppError::InvalidCredentials)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<User>, AppError> {
+    let row: Option<UserRow> = db
+        .query_as("SELECT id, name, email, created_at FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(User::from))
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {
+    let row: Option<UserRow> = db
+        .query_as("SELECT id, name, email, created_at FROM users WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(User::from))
+}
+
+/// A unique-constraint violation becomes the given answer; anything else stays internal.
+pub fn on_unique(err: sqlx::Error, answer: AppError) -> AppError {
+    match &err {
+        sqlx::Error::Database(db_err) if db_err.is_unique_violation() => answer,
+        _ => err.into(),
+    }
+}
+
+// Hashing is CPU-bound (tens of milliseconds), so it runs off the async workers.
+async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| internal("password hashing task", e))?
+    .map_err(|e| internal("password hashing", e))
+}
+
+async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash)?;
+        Ok::<_, argon2::password_hash::Error>(
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+        )
+    })
+    .await
+    .map_err(|e| internal("password check task", e))?
+    .map_err(|e| internal("stored password hash", e))
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "{what} failed");
+    AppError::Internal
+}
+
+/// A real Argon2id hash of a random string, checked when the email is unknown so that the
+/// answer takes as long as for a known email.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$hvGCvE8VwZ2cJyoQWpgKHv6y8bXbIRkZ4ZtRqFaj7Mc";

@@ -1,0 +1,107 @@
+//! Input checks that collect every problem, so that a 422 names all bad fields at once.
+
+use crate::error::{AppError, FieldErrors};
+
+#[derive(Default)]
+pub struct Checks(FieldErrors);
+
+impl Checks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, field: &str, problem: impl Into<String>) {
+        self.0
+            .entry(field.to_string())
+            .or_default()
+            .push(problem.into());
+    }
+
+    /// Trims `value` and requires `min..=max` characters.
+    pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
+        let trimmed = value.trim();
+        let len = trimmed.chars().count();
+        if len < min {
+            self.fail(
+                field,
+                if min == 1 {
+                    "must not be empty".to_string()
+                } else {
+                    format!("must be at least {min} characters")
+                },
+            );
+        } else if len > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+        trimmed.to_string()
+    }
+
+    /// Lower-cases and checks the shape of an email address.
+    pub fn email(&mut self, field: &str, value: &str) -> String {
+        let email = value.trim().to_lowercase();
+        if !is_email(&email) {
+            self.fail(field, "must be a valid email address");
+        }
+        email
+    }
+
+    pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
+        if value < min || value > max {
+            self.fail(field, format!("must be between {min} and {max}"));
+        }
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}
+
+/// A practical address check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn is_email(email: &str) -> bool {
+    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_shapes() {
+        assert!(is_email("ann@example.org"));
+        assert!(is_email("a.b+c@mail.example.co"));
+        assert!(!is_email("ann@example"));
+        assert!(!is_email("ann example@x.org"));
+        assert!(!is_email("@x.org"));
+        assert!(!is_email("ann@@x.org"));
+        assert!(!is_email("ann@x..org"));
+    }
+
+    #[test]
+    fn checks_collect_all_fields() {
+        let mut c = Checks::new();
+        c.text("name", "  ", 1, 255);
+        c.email("email", "nope");
+        c.text("password", "short", 8, 1024);
+        let Err(AppError::Validation(fields)) = c.finish() else {
+            panic!("expected 422")
+        };
+        assert_eq!(fields.len(), 3);
+        assert_eq!(fields["name"], vec!["must not be empty"]);
+    }
+}

@@ -1,0 +1,63 @@
+//! `/login` and `/register`.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::components::form::{Field, FormError};
+use crate::session::use_session;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = use_session().login;
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <Title text="Log in · Projitt Meet" />
+        <section class="card auth-card">
+            <h1>"Log in"</h1>
+            <ActionForm action=action>
+                <Field label="Email" name="email" kind="email" autocomplete="email" error />
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="current-password"
+                    error
+                />
+                <FormError error />
+                <button type="submit" class="btn" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </ActionForm>
+            <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = use_session().register;
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <Title text="Sign up · Projitt Meet" />
+        <section class="card auth-card">
+            <h1>"Create your account"</h1>
+            <ActionForm action=action>
+                <Field label="Name" name="name" autocomplete="name" error />
+                <Field label="Email" name="email" kind="email" autocomplete="email" error />
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    error
+                />
+                <FormError error />
+                <button type="submit" class="btn" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Creating account…" } else { "Sign up" }}
+                </button>
+            </ActionForm>
+            <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,67 @@
+//! Request-body reading with the contract's answers: 400 for malformed JSON, 413 over the
+//! size limit, 415 for a body that is not JSON, and 422 naming the field for a wrong type
+//! or a missing field.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+                    || v.contains("+json")
+            });
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest(format!("The request body could not be read: {rejection}"))
+            }
+        })?;
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        parse(bytes).map(ApiJson)
+    }
+}
+
+/// Parses a JSON object into `T`, mapping failures onto the contract's statuses. The syntax is
+/// checked first, so that a syntax error anywhere is a 400 and never a field error.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+    if !value.is_object() {
+        return Err(AppError::invalid("body", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        match message.strip_prefix("missing field `") {
+            Some(rest) => AppError::invalid(rest.trim_end_matches('`'), "is required"),
+            None => AppError::invalid(if path == "." { "body" } else { &path }, message),
+        }
+    })
+}

@@ -1,0 +1,28 @@
+//! Liveness and database reachability.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use crate::server::db::Db;
+use crate::server::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/health", get(health))
+}
+
+async fn health(State(db): State<Db>) -> (StatusCode, Json<Value>) {
+    match db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "db": "ok" }))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "db": "unreachable" })),
+            )
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The JSON HTTP API under `/api`: thin handlers that read the request, call the domain and
+//! shape the response exactly as API.md says.
+
+mod auth;
+mod extract;
+mod health;
+
+use axum::Router;
+use axum::http::{Method, Uri};
+
+use crate::error::AppError;
+use crate::server::state::AppState;
+
+pub use extract::ApiJson;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .fallback(not_found)
+}
+
+async fn not_found(method: Method, uri: Uri) -> AppError {
+    AppError::NotFound(format!("There is no {method} {uri} in this API."))
+}

@@ -1,0 +1,10 @@
+//! Server-side plumbing shared by both adapters: settings, the database, the app state,
+//! authentication, sessions and the assembled router.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http_error;
+pub mod router;
+pub mod session_store;
+pub mod state;

@@ -1,0 +1,29 @@
+//! What every request handler can reach.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use super::config::Config;
+use super::db::Db;
+use crate::domain::throttle::LoginThrottle;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
+        Self {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            throttle: Arc::new(LoginThrottle::default()),
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Sign-up, sign-in and sign-out for the pages, over the same domain code as `/api/auth`.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::User;
+
+#[server(prefix = "/rpc")]
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    let (_, user) = super::ctx::maybe_user().await?;
+    Ok(user.map(|u| u.user))
+}
+
+#[server(prefix = "/rpc")]
+pub async fn register(name: String, email: String, password: String) -> Result<User, AppError> {
+    use crate::domain::users;
+    use crate::server::auth::start_session;
+    let state = super::ctx::state()?;
+    let user = users::register(
+        &state.db,
+        users::Registration {
+            name,
+            email,
+            password,
+        },
+    )
+    .await?;
+    start_session(&super::ctx::session()?, user.id).await?;
+    leptos_axum::redirect("/");
+    Ok(user)
+}
+
+#[server(prefix = "/rpc")]
+pub async fn login(email: String, password: String) -> Result<User, AppError> {
+    use crate::domain::users;
+    use crate::server::auth::start_session;
+    let state = super::ctx::state()?;
+    let user = users::login(
+        &state.db,
+        &state.throttle,
+        &email,
+        &password,
+        &super::ctx::client(),
+    )
+    .await?;
+    start_session(&super::ctx::session()?, user.id).await?;
+    leptos_axum::redirect("/");
+    Ok(user)
+}
+
+#[server(prefix = "/rpc")]
+pub async fn logout() -> Result<(), AppError> {
+    crate::server::auth::end_session(&super::ctx::session()?).await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

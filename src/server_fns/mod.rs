@@ -1,0 +1,6 @@
+//! Server functions: the pages' calls into the domain. Each is a thin adapter, like a REST
+//! handler: find the caller, call one domain function, return its result.
+
+pub mod auth;
+#[cfg(feature = "ssr")]
+mod ctx;
