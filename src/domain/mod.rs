@@ -2,6 +2,7 @@
 //! where it matters, the acting user, and returns `Result<_, AppError>`. The REST handlers
 //! and the server functions are thin adapters over this layer.
 
+pub mod access;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

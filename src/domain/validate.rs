@@ -1,6 +1,7 @@
 //! Input checks that collect every problem, so that a 422 names all bad fields at once.
 
 use crate::error::{AppError, FieldErrors};
+use crate::model::Page;
 
 #[derive(Default)]
 pub struct Checks(FieldErrors);
@@ -75,6 +76,39 @@ pub fn is_email(email: &str) -> bool {
         && domain
             .split('.')
             .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+}
+
+/// `page` (from 1) and `per_page` (1..=100, default 10) of a list request.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> Result<Self, AppError> {
+        let mut checks = Checks::new();
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(10);
+        checks.range("page", page, 1, i64::from(i32::MAX));
+        checks.range("per_page", per_page, 1, 100);
+        checks.finish()?;
+        Ok(Self { page, per_page })
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn into_page<T>(self, data: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            data,
+            current_page: self.page,
+            per_page: self.per_page,
+            total,
+            last_page: ((total + self.per_page - 1) / self.per_page).max(1),
+        }
+    }
 }
 
 #[cfg(test)]

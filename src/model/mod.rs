@@ -20,3 +20,182 @@ pub struct TokenResponse {
     pub expires_in: i64,
     pub user: User,
 }
+
+/// A paginated list, as every `GET` list of the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub current_page: i64,
+    pub per_page: i64,
+    pub total: i64,
+    pub last_page: i64,
+}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "must be one of {}, not {other:?}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// scheduled → started → ended, and scheduled → cancelled.
+    MeetingStatus { Scheduled = "scheduled", Started = "started", Ended = "ended", Cancelled = "cancelled" }
+);
+string_enum!(InvitationStatus { Pending = "pending", Accepted = "accepted", Rejected = "rejected", Proposed = "proposed" });
+string_enum!(SignalType { Offer = "offer", Answer = "answer", Candidate = "candidate", Bye = "bye" });
+string_enum!(Sentiment { Neutral = "neutral", Positive = "positive", Negative = "negative" });
+string_enum!(Role { Owner = "owner", Invitee = "invitee" });
+
+impl MeetingStatus {
+    /// Ended and cancelled meetings take no more changes, invitations or joins.
+    pub fn is_closed(self) -> bool {
+        matches!(self, MeetingStatus::Ended | MeetingStatus::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: i64,
+    pub owner_id: i64,
+    pub title: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub status: MeetingStatus,
+    pub join_code: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The invitee's own invitation, as shown beside a meeting in their lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationSummary {
+    pub id: i64,
+    pub status: InvitationStatus,
+    pub proposed_time: Option<DateTime<Utc>>,
+}
+
+/// A meeting in the caller's list: the meeting, the caller's role and, for an invitee,
+/// their invitation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingListItem {
+    #[serde(flatten)]
+    pub meeting: Meeting,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub invitation: Option<InvitationSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub inviter_id: i64,
+    pub invitee_user_id: Option<i64>,
+    pub invitee_email: String,
+    pub status: InvitationStatus,
+    pub proposed_time: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What an invitee sees of the meeting beside an invitation in their inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingSummary {
+    pub id: i64,
+    pub title: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub status: MeetingStatus,
+    pub owner_id: i64,
+    pub owner_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationWithMeeting {
+    #[serde(flatten)]
+    pub invitation: Invitation,
+    pub meeting: MeetingSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    pub meeting_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub joined_at: DateTime<Utc>,
+    pub left_at: Option<DateTime<Utc>>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub from_user_id: i64,
+    pub to_user_id: i64,
+    #[serde(rename = "type")]
+    pub kind: SignalType,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingParticipant {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub participants: Vec<RecordingParticipant>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub file_path: Option<String>,
+    pub size_bytes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub transcript_text: String,
+    pub key_points: Vec<String>,
+    pub sentiment: Sentiment,
+    pub created_at: DateTime<Utc>,
+}

@@ -11,7 +11,7 @@ use axum::http::{Method, Uri};
 use crate::error::AppError;
 use crate::server::state::AppState;
 
-pub use extract::ApiJson;
+pub use extract::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()

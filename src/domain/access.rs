@@ -1,0 +1,145 @@
+//! Who may see and act on a meeting. A meeting is visible to its owner and to anyone
+//! invited to it (any invitation status); everyone else gets the same 404 as for a meeting
+//! that does not exist, so ids don't leak.
+
+use crate::error::AppError;
+use crate::model::{Invitation, InvitationStatus, Meeting, MeetingStatus, Role};
+use crate::server::db::{Db, from_millis};
+
+pub const MEETING_COLUMNS: &str = "id, owner_id, title, scheduled_at, duration_minutes, status, join_code, \
+     started_at, ended_at, created_at, updated_at";
+
+pub const INVITATION_COLUMNS: &str = "id, meeting_id, inviter_id, invitee_user_id, invitee_email, status, \
+     proposed_time, comment, responded_at, created_at";
+
+#[derive(sqlx::FromRow)]
+pub struct MeetingRow {
+    id: i64,
+    owner_id: i64,
+    title: String,
+    scheduled_at: i64,
+    duration_minutes: i64,
+    status: String,
+    join_code: String,
+    started_at: Option<i64>,
+    ended_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<MeetingRow> for Meeting {
+    fn from(r: MeetingRow) -> Self {
+        Meeting {
+            id: r.id,
+            owner_id: r.owner_id,
+            title: r.title,
+            scheduled_at: from_millis(r.scheduled_at),
+            duration_minutes: r.duration_minutes,
+            // The column has a CHECK constraint, so only known values are stored.
+            status: r.status.parse().unwrap_or(MeetingStatus::Scheduled),
+            join_code: r.join_code,
+            started_at: r.started_at.map(from_millis),
+            ended_at: r.ended_at.map(from_millis),
+            created_at: from_millis(r.created_at),
+            updated_at: from_millis(r.updated_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct InvitationRow {
+    id: i64,
+    meeting_id: i64,
+    inviter_id: i64,
+    invitee_user_id: Option<i64>,
+    invitee_email: String,
+    status: String,
+    proposed_time: Option<i64>,
+    comment: Option<String>,
+    responded_at: Option<i64>,
+    created_at: i64,
+}
+
+impl From<InvitationRow> for Invitation {
+    fn from(r: InvitationRow) -> Self {
+        Invitation {
+            id: r.id,
+            meeting_id: r.meeting_id,
+            inviter_id: r.inviter_id,
+            invitee_user_id: r.invitee_user_id,
+            invitee_email: r.invitee_email,
+            status: r.status.parse().unwrap_or(InvitationStatus::Pending),
+            proposed_time: r.proposed_time.map(from_millis),
+            comment: r.comment,
+            responded_at: r.responded_at.map(from_millis),
+            created_at: from_millis(r.created_at),
+        }
+    }
+}
+
+/// A meeting as one user may see it.
+#[derive(Debug, Clone)]
+pub struct MeetingAccess {
+    pub meeting: Meeting,
+    pub role: Role,
+    /// The caller's own invitation, when they are an invitee.
+    pub invitation: Option<Invitation>,
+}
+
+pub fn not_found() -> AppError {
+    AppError::NotFound("No such meeting.".into())
+}
+
+pub async fn find_meeting(db: &Db, meeting_id: i64) -> Result<Option<Meeting>, AppError> {
+    let row: Option<MeetingRow> = db
+        .query_as(&format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"))
+        .bind(meeting_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(Meeting::from))
+}
+
+/// The meeting if `user_id` may see it, else 404.
+pub async fn meeting_for(db: &Db, user_id: i64, meeting_id: i64) -> Result<MeetingAccess, AppError> {
+    let meeting = find_meeting(db, meeting_id).await?.ok_or_else(not_found)?;
+    if meeting.owner_id == user_id {
+        return Ok(MeetingAccess { meeting, role: Role::Owner, invitation: None });
+    }
+    let row: Option<InvitationRow> = db
+        .query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE meeting_id = $1 AND invitee_user_id = $2"))
+        .bind(meeting_id)
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?;
+    let invitation = row.map(Invitation::from).ok_or_else(not_found)?;
+    Ok(MeetingAccess { meeting, role: Role::Invitee, invitation: Some(invitation) })
+}
+
+impl MeetingAccess {
+    pub fn is_owner(&self) -> bool {
+        self.role == Role::Owner
+    }
+
+    /// 403 unless the caller owns the meeting.
+    pub fn require_owner(&self) -> Result<(), AppError> {
+        if self.is_owner() {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("forbidden", "Only the meeting's owner may do this."))
+        }
+    }
+
+    /// 409 `meeting_closed` once the meeting has ended or was cancelled.
+    pub fn require_open(&self) -> Result<(), AppError> {
+        if self.meeting.status.is_closed() {
+            Err(AppError::conflict("meeting_closed", format!("The meeting is {}.", self.meeting.status)))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Owners and accepted invitees may join the call.
+    pub fn may_join(&self) -> bool {
+        self.is_owner() || self.invitation.as_ref().is_some_and(|i| i.status == InvitationStatus::Accepted)
+    }
+}
