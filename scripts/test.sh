@@ -9,6 +9,12 @@ export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
 unset DATABASE_URL TEST_DATABASE_URL
 
 step() { printf '\n\033[1;32m== %s\033[0m\n' "$*"; }
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  declare -F pg_stop >/dev/null && pg_stop
+}
+trap cleanup EXIT
 
 step "Rust tests on SQLite"
 cargo test --features ssr
@@ -16,15 +22,19 @@ cargo test --features ssr
 step "Rust tests on PostgreSQL"
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
-trap pg_stop EXIT
 pg_start
 cargo test --features ssr
+unset TEST_DATABASE_URL
+
+step "Building the app for the browser tests"
+scripts/build.sh debug
 
 step "Playwright end-to-end tests (Chromium)"
-unset TEST_DATABASE_URL
 e2e_dir="$PWD/target/e2e-run"
 rm -rf "$e2e_dir" && mkdir -p "$e2e_dir"
-DATABASE_URL="sqlite://$e2e_dir/app.db" STORAGE_DIR="$e2e_dir/app" \
-  LEPTOS_SITE_ADDR=127.0.0.1:3100 RUST_LOG=${RUST_LOG:-warn} \
-  cargo leptos end-to-end
+export LEPTOS_SITE_ADDR=127.0.0.1:3100
+DATABASE_URL="sqlite://$e2e_dir/app.db" STORAGE_DIR="$e2e_dir/app" RUST_LOG=${RUST_LOG:-warn} \
+  target/debug/projitt-meet >"$e2e_dir/server.log" 2>&1 &
+server_pid=$!
+(cd end2end && npx playwright test) || { echo "--- server log"; tail -n 50 "$e2e_dir/server.log"; exit 1; }
 step "All tests passed"
