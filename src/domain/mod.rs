@@ -7,3 +7,6 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validate;
+pub mod calendar;
+pub mod invitations;
+pub mod meetings;

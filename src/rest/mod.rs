@@ -4,6 +4,8 @@
 mod auth;
 mod extract;
 mod health;
+mod invitations;
+mod meetings;
 
 use axum::Router;
 use axum::http::{Method, Uri};
@@ -17,6 +19,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(auth::router())
+        .merge(meetings::router())
+        .merge(invitations::router())
         .fallback(not_found)
 }
 

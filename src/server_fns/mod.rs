@@ -4,3 +4,5 @@
 pub mod auth;
 #[cfg(feature = "ssr")]
 mod ctx;
+pub mod invitations;
+pub mod meetings;

@@ -1,0 +1,420 @@
+//! Invitations: who the owner invites, the invitee's answer (accept, reject, propose another
+//! time) and the owner's answer to a proposal.
+
+use super::access::{
+    INVITATION_COLUMNS, InvitationRow, MEETING_COLUMNS, MeetingAccess, MeetingRow, meeting_for,
+};
+use super::meetings::check_time;
+use super::users::{self, on_unique};
+use super::validate::Checks;
+use crate::error::AppError;
+use crate::model::{
+    Invitation, InvitationStatus, InvitationWithMeeting, Meeting, MeetingStatus, MeetingSummary,
+};
+use crate::server::db::{Db, from_millis, now_millis, to_millis};
+
+const COMMENT_MAX: usize = 500;
+
+/// Whom to invite: an account id or an email address (with or without an account).
+#[derive(Default)]
+pub struct Invitee {
+    pub invitee_user_id: Option<i64>,
+    pub invitee_email: Option<String>,
+}
+
+fn no_invitation() -> AppError {
+    AppError::NotFound("No such invitation.".into())
+}
+
+fn already_invited() -> AppError {
+    AppError::conflict(
+        "already_invited",
+        "This person is already invited to the meeting.",
+    )
+}
+
+pub async fn invite(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+    who: Invitee,
+) -> Result<Invitation, AppError> {
+    let access = meeting_for(db, user_id, meeting_id).await?;
+    access.require_owner()?;
+
+    let mut checks = Checks::new();
+    let email = who
+        .invitee_email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| checks.email("invitee_email", e));
+    if who.invitee_user_id.is_none() && email.is_none() {
+        checks.fail("invitee_user_id", "give invitee_user_id or invitee_email");
+        checks.fail("invitee_email", "give invitee_user_id or invitee_email");
+    }
+    checks.finish()?;
+
+    // Resolve the person: an account when there is one, so the invitation is bound at once.
+    let (invitee_user_id, invitee_email) = match who.invitee_user_id {
+        Some(id) => {
+            let user = users::get(db, id)
+                .await?
+                .ok_or_else(|| AppError::invalid("invitee_user_id", "is not a known user"))?;
+            if email.as_ref().is_some_and(|e| *e != user.email) {
+                return Err(AppError::invalid(
+                    "invitee_email",
+                    "does not match invitee_user_id",
+                ));
+            }
+            (Some(user.id), user.email)
+        }
+        None => {
+            let email = email.unwrap_or_default();
+            let user = users::find_by_email(db, &email).await?;
+            (user.map(|u| u.id), email)
+        }
+    };
+    if invitee_user_id == Some(user_id) {
+        let field = if who.invitee_user_id.is_some() {
+            "invitee_user_id"
+        } else {
+            "invitee_email"
+        };
+        return Err(AppError::invalid(field, "cannot be yourself"));
+    }
+    access.require_open()?;
+
+    let existing: Option<i64> = db
+        .query_scalar("SELECT id FROM invitations WHERE meeting_id = $1 AND (invitee_email = $2 OR invitee_user_id = $3)")
+        .bind(meeting_id)
+        .bind(&invitee_email)
+        .bind(invitee_user_id)
+        .fetch_optional(db.pool())
+        .await?;
+    if existing.is_some() {
+        return Err(already_invited());
+    }
+    let row: InvitationRow = db
+        .query_as(&format!(
+            "INSERT INTO invitations (meeting_id, inviter_id, invitee_user_id, invitee_email, status, created_at) \
+             VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING {INVITATION_COLUMNS}"
+        ))
+        .bind(meeting_id)
+        .bind(user_id)
+        .bind(invitee_user_id)
+        .bind(&invitee_email)
+        .bind(now_millis())
+        .fetch_one(db.pool())
+        .await
+        .map_err(|e| on_unique(e, already_invited()))?;
+    Ok(row.into())
+}
+
+/// Every invitation of a meeting, for its owner.
+pub async fn for_meeting(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+) -> Result<Vec<Invitation>, AppError> {
+    meeting_for(db, user_id, meeting_id)
+        .await?
+        .require_owner()?;
+    let rows: Vec<InvitationRow> = db
+        .query_as(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE meeting_id = $1 ORDER BY id"
+        ))
+        .bind(meeting_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(Invitation::from).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct InboxRow {
+    #[sqlx(flatten)]
+    invitation: InvitationRow,
+    m_title: String,
+    m_scheduled_at: i64,
+    m_duration_minutes: i64,
+    m_status: String,
+    m_owner_id: i64,
+    m_owner_name: String,
+}
+
+/// The invitations addressed to the caller, newest first, optionally of one status.
+pub async fn inbox(
+    db: &Db,
+    user_id: i64,
+    status: Option<&str>,
+) -> Result<Vec<InvitationWithMeeting>, AppError> {
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<InvitationStatus>()
+                .map_err(|problem| AppError::invalid("status", problem))?,
+        ),
+    };
+    let columns = INVITATION_COLUMNS
+        .split(", ")
+        .map(|c| format!("i.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let status_sql = if status.is_some() {
+        " AND i.status = $2"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {columns}, m.title AS m_title, m.scheduled_at AS m_scheduled_at, \
+         m.duration_minutes AS m_duration_minutes, m.status AS m_status, m.owner_id AS m_owner_id, \
+         u.name AS m_owner_name \
+         FROM invitations i JOIN meetings m ON m.id = i.meeting_id JOIN users u ON u.id = m.owner_id \
+         WHERE i.invitee_user_id = $1{status_sql} ORDER BY i.created_at DESC, i.id DESC"
+    );
+    let mut query = db.query_as::<InboxRow>(&sql).bind(user_id);
+    if let Some(s) = status {
+        query = query.bind(s.as_str());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let invitation = Invitation::from(r.invitation);
+            let meeting = MeetingSummary {
+                id: invitation.meeting_id,
+                title: r.m_title,
+                scheduled_at: from_millis(r.m_scheduled_at),
+                duration_minutes: r.m_duration_minutes,
+                status: r.m_status.parse().unwrap_or(MeetingStatus::Scheduled),
+                owner_id: r.m_owner_id,
+                owner_name: r.m_owner_name,
+            };
+            InvitationWithMeeting {
+                invitation,
+                meeting,
+            }
+        })
+        .collect())
+}
+
+/// The invitation and the caller's view of its meeting; 404 when the caller cannot see the
+/// meeting, so invitation ids leak nothing either.
+async fn load(
+    db: &Db,
+    user_id: i64,
+    invitation_id: i64,
+) -> Result<(Invitation, MeetingAccess), AppError> {
+    let row: Option<InvitationRow> = db
+        .query_as(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"
+        ))
+        .bind(invitation_id)
+        .fetch_optional(db.pool())
+        .await?;
+    let invitation = Invitation::from(row.ok_or_else(no_invitation)?);
+    let access = meeting_for(db, user_id, invitation.meeting_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => no_invitation(),
+            other => other,
+        })?;
+    Ok((invitation, access))
+}
+
+/// Loads an invitation the caller answers as its invitee: the owner (and any other invitee of
+/// the meeting) gets 403, and a closed meeting takes no more answers.
+async fn load_as_invitee(
+    db: &Db,
+    user_id: i64,
+    invitation_id: i64,
+) -> Result<Invitation, AppError> {
+    let (invitation, access) = load(db, user_id, invitation_id).await?;
+    if invitation.invitee_user_id != Some(user_id) {
+        return Err(AppError::forbidden(
+            "forbidden",
+            "Only the invitee may answer this invitation.",
+        ));
+    }
+    access.require_open()?;
+    Ok(invitation)
+}
+
+/// Records the invitee's answer. A proposal carries its own time and comment; a plain
+/// accept or reject withdraws any proposed time and keeps the comment.
+async fn set_answer(
+    db: &Db,
+    invitation_id: i64,
+    status: InvitationStatus,
+    proposal: Option<(i64, Option<&str>)>,
+) -> Result<Invitation, AppError> {
+    let now = now_millis();
+    let query = match proposal {
+        Some((time, comment)) => {
+            let sql = format!(
+                "UPDATE invitations SET status = $1, proposed_time = $2, comment = $3, responded_at = $4 \
+                 WHERE id = $5 RETURNING {INVITATION_COLUMNS}"
+            );
+            db.query_as::<InvitationRow>(&sql)
+                .bind(status.as_str())
+                .bind(time)
+                .bind(comment.map(str::to_string))
+                .bind(now)
+                .bind(invitation_id)
+                .fetch_one(db.pool())
+                .await
+        }
+        None => {
+            let sql = format!(
+                "UPDATE invitations SET status = $1, proposed_time = NULL, responded_at = $2 \
+                 WHERE id = $3 RETURNING {INVITATION_COLUMNS}"
+            );
+            db.query_as::<InvitationRow>(&sql)
+                .bind(status.as_str())
+                .bind(now)
+                .bind(invitation_id)
+                .fetch_one(db.pool())
+                .await
+        }
+    };
+    Ok(query?.into())
+}
+
+/// Accepts or rejects; the invitee may change their mind any time while the meeting is open.
+/// A pending proposal is withdrawn by the answer.
+pub async fn respond(
+    db: &Db,
+    user_id: i64,
+    invitation_id: i64,
+    accept: bool,
+) -> Result<Invitation, AppError> {
+    load_as_invitee(db, user_id, invitation_id).await?;
+    let status = if accept {
+        InvitationStatus::Accepted
+    } else {
+        InvitationStatus::Rejected
+    };
+    set_answer(db, invitation_id, status, None).await
+}
+
+pub async fn propose(
+    db: &Db,
+    user_id: i64,
+    invitation_id: i64,
+    proposed_time: &str,
+    comment: Option<&str>,
+) -> Result<Invitation, AppError> {
+    load_as_invitee(db, user_id, invitation_id).await?;
+    let mut checks = Checks::new();
+    let time = check_time(&mut checks, "proposed_time", proposed_time);
+    if time.is_some_and(|t| to_millis(t) <= now_millis()) {
+        checks.fail("proposed_time", "must be in the future");
+    }
+    let comment = comment
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| checks.text("comment", c, 1, COMMENT_MAX));
+    checks.finish()?;
+    let time = time.ok_or_else(|| AppError::invalid("proposed_time", "is invalid"))?;
+    set_answer(
+        db,
+        invitation_id,
+        InvitationStatus::Proposed,
+        Some((to_millis(time), comment.as_deref())),
+    )
+    .await
+}
+
+fn no_proposal(status: InvitationStatus) -> AppError {
+    AppError::conflict(
+        "no_proposal",
+        format!("The invitation is {status}, not proposed."),
+    )
+}
+
+/// Loads an invitation with a proposal the owner is answering.
+async fn load_proposal(
+    db: &Db,
+    user_id: i64,
+    invitation_id: i64,
+) -> Result<(Invitation, Meeting), AppError> {
+    let (invitation, access) = load(db, user_id, invitation_id).await?;
+    access.require_owner()?;
+    access.require_open()?;
+    if invitation.status != InvitationStatus::Proposed {
+        return Err(no_proposal(invitation.status));
+    }
+    Ok((invitation, access.meeting))
+}
+
+/// The owner takes the proposed time: the meeting moves there and the invitation is accepted.
+/// Both rows change in one transaction, each guarded by the state it was checked in.
+pub async fn accept_proposal(
+    db: &Db,
+    user_id: i64,
+    invitation_id: i64,
+) -> Result<(Meeting, Invitation), AppError> {
+    let (invitation, meeting) = load_proposal(db, user_id, invitation_id).await?;
+    if meeting.status != MeetingStatus::Scheduled {
+        return Err(AppError::conflict(
+            "already_started",
+            "The meeting has started; its time can no longer move.",
+        ));
+    }
+    let proposed = invitation
+        .proposed_time
+        .map(to_millis)
+        .ok_or_else(|| no_proposal(invitation.status))?;
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let meeting_row: Option<MeetingRow> = db
+        .query_as(&format!(
+            "UPDATE meetings SET scheduled_at = $1, updated_at = $2 WHERE id = $3 AND status = 'scheduled' \
+             RETURNING {MEETING_COLUMNS}"
+        ))
+        .bind(proposed)
+        .bind(now)
+        .bind(meeting.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let invitation_row: Option<InvitationRow> = db
+        .query_as(&format!(
+            "UPDATE invitations SET status = 'accepted' WHERE id = $1 AND status = 'proposed' \
+             AND proposed_time = $2 RETURNING {INVITATION_COLUMNS}"
+        ))
+        .bind(invitation_id)
+        .bind(proposed)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match (meeting_row, invitation_row) {
+        (Some(m), Some(i)) => {
+            tx.commit().await?;
+            Ok((m.into(), i.into()))
+        }
+        _ => {
+            tx.rollback().await?;
+            Err(AppError::conflict(
+                "no_proposal",
+                "The proposal or the meeting changed meanwhile; reload and try again.",
+            ))
+        }
+    }
+}
+
+/// The owner turns the proposal down: the invitation is pending again, with no proposed time.
+pub async fn decline_proposal(
+    db: &Db,
+    user_id: i64,
+    invitation_id: i64,
+) -> Result<Invitation, AppError> {
+    load_proposal(db, user_id, invitation_id).await?;
+    let row: Option<InvitationRow> = db
+        .query_as(&format!(
+            "UPDATE invitations SET status = 'pending', proposed_time = NULL WHERE id = $1 AND status = 'proposed' \
+             RETURNING {INVITATION_COLUMNS}"
+        ))
+        .bind(invitation_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(Invitation::from)
+        .ok_or_else(|| no_proposal(InvitationStatus::Pending))
+}

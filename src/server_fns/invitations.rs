@@ -1,0 +1,82 @@
+//! The pages' calls for invitations: inviting by email, the caller's inbox, the invitee's
+//! answers and the owner's answer to a proposal, over `domain::invitations`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::model::{Invitation, InvitationWithMeeting, Meeting};
+
+/// The meeting at its new time and the invitation now accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposalAccepted {
+    pub meeting: Meeting,
+    pub invitation: Invitation,
+}
+
+#[server(prefix = "/rpc")]
+pub async fn invite_by_email(meeting_id: i64, email: String) -> Result<Invitation, AppError> {
+    use crate::domain::invitations::{Invitee, invite};
+    let (state, auth) = super::ctx::user().await?;
+    let who = Invitee {
+        invitee_user_id: None,
+        invitee_email: Some(email),
+    };
+    invite(&state.db, auth.user.id, meeting_id, who).await
+}
+
+/// The invitations addressed to the caller; `status` keeps one status only.
+#[server(prefix = "/rpc")]
+pub async fn my_invitations(
+    status: Option<String>,
+) -> Result<Vec<InvitationWithMeeting>, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::invitations::inbox(&state.db, auth.user.id, status.as_deref()).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn accept_invitation(id: i64) -> Result<Invitation, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::invitations::respond(&state.db, auth.user.id, id, true).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn reject_invitation(id: i64) -> Result<Invitation, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::invitations::respond(&state.db, auth.user.id, id, false).await
+}
+
+/// `proposed_time` is RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), and must be in the future.
+#[server(prefix = "/rpc")]
+pub async fn propose_time(
+    id: i64,
+    proposed_time: String,
+    comment: Option<String>,
+) -> Result<Invitation, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::invitations::propose(
+        &state.db,
+        auth.user.id,
+        id,
+        &proposed_time,
+        comment.as_deref(),
+    )
+    .await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn accept_proposal(id: i64) -> Result<ProposalAccepted, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    let (meeting, invitation) =
+        crate::domain::invitations::accept_proposal(&state.db, auth.user.id, id).await?;
+    Ok(ProposalAccepted {
+        meeting,
+        invitation,
+    })
+}
+
+#[server(prefix = "/rpc")]
+pub async fn decline_proposal(id: i64) -> Result<Invitation, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::invitations::decline_proposal(&state.db, auth.user.id, id).await
+}

@@ -1,0 +1,121 @@
+//! The pages' calls for meetings: list, read, create, edit and the status changes. Each one
+//! finds the caller and hands over to `domain::meetings`, like the REST handlers do.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::model::{Invitation, Meeting, MeetingListItem, Page, Role};
+
+/// A new meeting and the link to its call page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingCreated {
+    pub meeting: Meeting,
+    pub join_link: String,
+}
+
+/// One meeting as the caller sees it: their role, their own invitation when invited, and
+/// every invitation when they own it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingDetail {
+    pub meeting: Meeting,
+    pub join_link: String,
+    pub role: Role,
+    pub invitation: Option<Invitation>,
+    pub invitations: Vec<Invitation>,
+}
+
+#[server(prefix = "/rpc")]
+pub async fn list_meetings(
+    scope: Option<String>,
+    status: Option<String>,
+    sort_by: Option<String>,
+    sort_dir: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> Result<Page<MeetingListItem>, AppError> {
+    use crate::domain::meetings::{ListQuery, list};
+    let (state, auth) = super::ctx::user().await?;
+    let query = ListQuery {
+        scope,
+        status,
+        sort_by,
+        sort_dir,
+        page,
+        per_page,
+    };
+    list(&state.db, auth.user.id, query).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn get_meeting(id: i64) -> Result<MeetingDetail, AppError> {
+    use crate::domain::{access, invitations, meetings};
+    let (state, auth) = super::ctx::user().await?;
+    let seen = access::meeting_for(&state.db, auth.user.id, id).await?;
+    let invitations = if seen.is_owner() {
+        invitations::for_meeting(&state.db, auth.user.id, id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(MeetingDetail {
+        join_link: meetings::join_link(&state.config, &seen.meeting),
+        meeting: seen.meeting,
+        role: seen.role,
+        invitation: seen.invitation,
+        invitations,
+    })
+}
+
+/// `scheduled_at` is RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), as in the API.
+#[server(prefix = "/rpc")]
+pub async fn create_meeting(
+    title: String,
+    scheduled_at: String,
+    duration_minutes: i64,
+) -> Result<MeetingCreated, AppError> {
+    use crate::domain::meetings::{self, NewMeeting};
+    let (state, auth) = super::ctx::user().await?;
+    let input = NewMeeting {
+        title,
+        scheduled_at,
+        duration_minutes,
+    };
+    let meeting = meetings::create(&state.db, auth.user.id, input).await?;
+    let join_link = meetings::join_link(&state.config, &meeting);
+    Ok(MeetingCreated { meeting, join_link })
+}
+
+#[server(prefix = "/rpc")]
+pub async fn update_meeting(
+    id: i64,
+    title: Option<String>,
+    scheduled_at: Option<String>,
+    duration_minutes: Option<i64>,
+) -> Result<Meeting, AppError> {
+    use crate::domain::meetings::{MeetingChanges, update};
+    let (state, auth) = super::ctx::user().await?;
+    let changes = MeetingChanges {
+        title,
+        scheduled_at,
+        duration_minutes,
+    };
+    update(&state.db, auth.user.id, id, changes).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn start_meeting(id: i64) -> Result<Meeting, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::meetings::start(&state.db, auth.user.id, id).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn end_meeting(id: i64) -> Result<Meeting, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::meetings::end(&state.db, &state.config, auth.user.id, id).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn cancel_meeting(id: i64) -> Result<Meeting, AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::meetings::cancel(&state.db, auth.user.id, id).await
+}
