@@ -10,3 +10,5 @@ pub mod validate;
 pub mod calendar;
 pub mod invitations;
 pub mod meetings;
+pub mod presence;
+pub mod signals;

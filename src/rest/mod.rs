@@ -4,6 +4,8 @@
 mod auth;
 mod extract;
 mod health;
+mod presence;
+mod signals;
 mod invitations;
 mod meetings;
 
@@ -19,6 +21,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(auth::router())
+        .merge(presence::router())
+        .merge(signals::router())
         .merge(meetings::router())
         .merge(invitations::router())
         .fallback(not_found)

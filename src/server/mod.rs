@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod http_error;
+pub mod hub;
 pub mod router;
 pub mod session_store;
 pub mod state;

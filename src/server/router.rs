@@ -58,7 +58,8 @@ pub async fn serve(
         .await
 }
 
-/// Background clean-up: expired sessions and revocations.
+/// Background clean-up: expired sessions and revocations, timed-out participants, and
+/// acknowledged or orphaned signals.
 fn spawn_janitor(state: AppState) {
     tokio::spawn(async move {
         let sessions = DbSessionStore::new(state.db.clone());
@@ -70,6 +71,14 @@ fn spawn_janitor(state: AppState) {
             }
             if let Err(e) = crate::domain::tokens::prune_revoked(&state.db).await {
                 tracing::warn!(error = %e, "pruning revoked tokens failed");
+            }
+            let timeout = state.config.presence_timeout_seconds;
+            let swept = crate::domain::presence::sweep_timed_out(&state.db, None, timeout).await;
+            if let Err(e) = swept {
+                tracing::warn!(error = %e, "sweeping timed-out participants failed");
+            }
+            if let Err(e) = crate::domain::signals::prune(&state.db).await {
+                tracing::warn!(error = %e, "pruning signals failed");
             }
         }
     });

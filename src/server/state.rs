@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::config::Config;
 use super::db::Db;
+use super::hub::SignalHub;
 use crate::domain::throttle::LoginThrottle;
 
 #[derive(Clone, FromRef)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub throttle: Arc<LoginThrottle>,
+    /// Wakes parked inbox long-polls when a signal for them is stored.
+    pub hub: Arc<SignalHub>,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             throttle: Arc::new(LoginThrottle::default()),
+            hub: Arc::new(SignalHub::new()),
         }
     }
 }

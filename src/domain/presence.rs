@@ -1,0 +1,286 @@
+//! Who is in a meeting's call right now: join, leave, the participant list, and the timeout
+//! that turns a silent client (closed tab, lost network) into one that has left.
+
+use crate::domain::access::{MeetingAccess, meeting_for};
+use crate::error::AppError;
+use crate::model::{Participant, RecordingParticipant};
+use crate::server::db::{Db, from_millis, now_millis};
+
+/// What a join did, so the adapter can answer 201 or 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joined {
+    New,
+    AlreadyPresent,
+}
+
+#[derive(sqlx::FromRow)]
+struct ParticipantRow {
+    meeting_id: i64,
+    user_id: i64,
+    name: String,
+    joined_at: i64,
+    left_at: Option<i64>,
+    last_seen_at: i64,
+}
+
+impl From<ParticipantRow> for Participant {
+    fn from(r: ParticipantRow) -> Self {
+        Participant {
+            meeting_id: r.meeting_id,
+            user_id: r.user_id,
+            name: r.name,
+            joined_at: from_millis(r.joined_at),
+            left_at: r.left_at.map(from_millis),
+            last_seen_at: from_millis(r.last_seen_at),
+        }
+    }
+}
+
+const PARTICIPANT_SELECT: &str = "SELECT p.meeting_id, p.user_id, u.name, p.joined_at, p.left_at, p.last_seen_at \
+     FROM meeting_participants p JOIN users u ON u.id = p.user_id";
+
+fn timeout_ms(timeout_secs: i64) -> i64 {
+    timeout_secs.max(0).saturating_mul(1000)
+}
+
+/// The oldest `last_seen_at` that still counts as present at `now`.
+pub fn presence_cutoff(now: i64, timeout_secs: i64) -> i64 {
+    now.saturating_sub(timeout_ms(timeout_secs))
+}
+
+/// Records the timeout as a real leave: `left_at` becomes the moment the participant went
+/// silent for too long (last_seen_at + timeout), not the moment someone happened to look.
+/// `meeting_id = None` sweeps every meeting (the janitor).
+pub async fn sweep_timed_out(
+    db: &Db,
+    meeting_id: Option<i64>,
+    timeout_secs: i64,
+) -> Result<u64, AppError> {
+    let now = now_millis();
+    let done = match meeting_id {
+        Some(id) => {
+            db.query(
+                "UPDATE meeting_participants SET left_at = last_seen_at + $1 \
+                 WHERE meeting_id = $2 AND left_at IS NULL AND last_seen_at < $3",
+            )
+            .bind(timeout_ms(timeout_secs))
+            .bind(id)
+            .bind(presence_cutoff(now, timeout_secs))
+            .execute(db.pool())
+            .await?
+        }
+        None => {
+            db.query(
+                "UPDATE meeting_participants SET left_at = last_seen_at + $1 \
+                 WHERE left_at IS NULL AND last_seen_at < $2",
+            )
+            .bind(timeout_ms(timeout_secs))
+            .bind(presence_cutoff(now, timeout_secs))
+            .execute(db.pool())
+            .await?
+        }
+    };
+    Ok(done.rows_affected())
+}
+
+/// Owner or accepted invitee enters the call. Rejoining after a leave (or a timeout) starts a
+/// new stay: `joined_at` is reset and `left_at` cleared.
+pub async fn join(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+    timeout_secs: i64,
+) -> Result<(Participant, Joined), AppError> {
+    let access = meeting_for(db, user_id, meeting_id).await?;
+    access.require_open()?;
+    if !access.may_join() {
+        return Err(AppError::forbidden(
+            "not_accepted",
+            "Accept the invitation before joining the meeting.",
+        ));
+    }
+    sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
+    let now = now_millis();
+    let was_present = is_present(db, meeting_id, user_id, timeout_secs).await?;
+    // One statement either way, so two concurrent joins cannot leave a half-updated row.
+    db.query(
+        "INSERT INTO meeting_participants (meeting_id, user_id, joined_at, left_at, last_seen_at) \
+         VALUES ($1, $2, $3, NULL, $3) \
+         ON CONFLICT (meeting_id, user_id) DO UPDATE SET \
+           joined_at = CASE WHEN meeting_participants.left_at IS NULL \
+                            THEN meeting_participants.joined_at ELSE excluded.joined_at END, \
+           left_at = NULL, \
+           last_seen_at = excluded.last_seen_at",
+    )
+    .bind(meeting_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    let participant = find(db, meeting_id, user_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let joined = if was_present {
+        Joined::AlreadyPresent
+    } else {
+        Joined::New
+    };
+    Ok((participant, joined))
+}
+
+/// A present participant leaves; never joined or already gone is 409 `not_joined`.
+pub async fn leave(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+    timeout_secs: i64,
+) -> Result<Participant, AppError> {
+    meeting_for(db, user_id, meeting_id).await?;
+    sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
+    let done = db
+        .query(
+            "UPDATE meeting_participants SET left_at = $1 \
+             WHERE meeting_id = $2 AND user_id = $3 AND left_at IS NULL",
+        )
+        .bind(now_millis())
+        .bind(meeting_id)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::conflict(
+            "not_joined",
+            "You are not in this meeting.",
+        ));
+    }
+    find(db, meeting_id, user_id)
+        .await?
+        .ok_or(AppError::Internal)
+}
+
+/// Everyone who ever joined (or only those present), newest `joined_at` first. The owner may
+/// always look; an invitee only while in the call.
+pub async fn participants(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+    active_only: bool,
+    timeout_secs: i64,
+) -> Result<Vec<Participant>, AppError> {
+    let access: MeetingAccess = meeting_for(db, user_id, meeting_id).await?;
+    sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
+    if !access.is_owner() && !is_present(db, meeting_id, user_id, timeout_secs).await? {
+        return Err(join_required());
+    }
+    let filter = if active_only {
+        " AND p.left_at IS NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "{PARTICIPANT_SELECT} WHERE p.meeting_id = $1{filter} ORDER BY p.joined_at DESC, p.user_id DESC"
+    );
+    let rows: Vec<ParticipantRow> = db
+        .query_as(&sql)
+        .bind(meeting_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(Participant::from).collect())
+}
+
+/// Ending a meeting takes everyone out of the call at that moment.
+pub async fn mark_all_left(db: &Db, meeting_id: i64) -> Result<(), AppError> {
+    db.query(
+        "UPDATE meeting_participants SET left_at = $1 WHERE meeting_id = $2 AND left_at IS NULL",
+    )
+    .bind(now_millis())
+    .bind(meeting_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Who is in the call right now (user id, name, email), earliest arrival first: the
+/// participant snapshot of a recording.
+pub async fn present_users(
+    db: &Db,
+    meeting_id: i64,
+    timeout_secs: i64,
+) -> Result<Vec<RecordingParticipant>, AppError> {
+    let rows: Vec<(i64, String, String)> = db
+        .query_as(
+            "SELECT u.id, u.name, u.email FROM meeting_participants p JOIN users u ON u.id = p.user_id \
+             WHERE p.meeting_id = $1 AND p.left_at IS NULL AND p.last_seen_at >= $2 \
+             ORDER BY p.joined_at, u.id",
+        )
+        .bind(meeting_id)
+        .bind(presence_cutoff(now_millis(), timeout_secs))
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, name, email)| RecordingParticipant {
+            user_id,
+            name,
+            email,
+        })
+        .collect())
+}
+
+/// Present = joined, not left, and heard from within the timeout.
+pub async fn is_present(
+    db: &Db,
+    meeting_id: i64,
+    user_id: i64,
+    timeout_secs: i64,
+) -> Result<bool, AppError> {
+    let hit: Option<i64> = db
+        .query_scalar(
+            "SELECT user_id FROM meeting_participants \
+             WHERE meeting_id = $1 AND user_id = $2 AND left_at IS NULL AND last_seen_at >= $3",
+        )
+        .bind(meeting_id)
+        .bind(user_id)
+        .bind(presence_cutoff(now_millis(), timeout_secs))
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(hit.is_some())
+}
+
+/// Refreshes `last_seen_at` if the user is still present; `false` when they are not (never
+/// joined, left, or already timed out: a heartbeat does not bring anyone back).
+pub async fn heartbeat(
+    db: &Db,
+    meeting_id: i64,
+    user_id: i64,
+    timeout_secs: i64,
+) -> Result<bool, AppError> {
+    let now = now_millis();
+    let done = db
+        .query(
+            "UPDATE meeting_participants SET last_seen_at = $1 \
+             WHERE meeting_id = $2 AND user_id = $3 AND left_at IS NULL AND last_seen_at >= $4",
+        )
+        .bind(now)
+        .bind(meeting_id)
+        .bind(user_id)
+        .bind(presence_cutoff(now, timeout_secs))
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub fn join_required() -> AppError {
+    AppError::forbidden("join_required", "Join the meeting first.")
+}
+
+async fn find(db: &Db, meeting_id: i64, user_id: i64) -> Result<Option<Participant>, AppError> {
+    let sql = format!("{PARTICIPANT_SELECT} WHERE p.meeting_id = $1 AND p.user_id = $2");
+    let row: Option<ParticipantRow> = db
+        .query_as(&sql)
+        .bind(meeting_id)
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(Participant::from))
+}

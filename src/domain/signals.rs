@@ -1,0 +1,308 @@
+//! WebRTC signaling through a durable per-recipient inbox: send, long-poll, acknowledge, and
+//! pruning. The database is the source of truth; the hub only wakes parked polls early.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::domain::access::meeting_for;
+use crate::domain::presence::{self, join_required};
+use crate::error::AppError;
+use crate::model::{Signal, SignalType};
+use crate::server::db::{Db, from_millis, now_millis};
+use crate::server::hub::SignalHub;
+
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 500;
+pub const MAX_WAIT_SECS: i64 = 30;
+/// One ack may name at most this many ids (a page of the inbox, twice over).
+pub const MAX_ACK_IDS: usize = 1000;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewSignal {
+    pub to_user_id: i64,
+    #[serde(rename = "type")]
+    pub kind: SignalType,
+    pub payload: serde_json::Value,
+}
+
+/// The inbox query; `None` means the default.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InboxQuery {
+    pub since_id: Option<i64>,
+    pub limit: Option<i64>,
+    pub wait: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SignalRow {
+    id: i64,
+    meeting_id: i64,
+    from_user_id: i64,
+    to_user_id: i64,
+    #[sqlx(rename = "type")]
+    kind: String,
+    payload: String,
+    created_at: i64,
+}
+
+impl From<SignalRow> for Signal {
+    fn from(r: SignalRow) -> Self {
+        Signal {
+            id: r.id,
+            meeting_id: r.meeting_id,
+            from_user_id: r.from_user_id,
+            to_user_id: r.to_user_id,
+            // Both columns are written only by `send`, from a SignalType and a JSON object.
+            kind: r.kind.parse().unwrap_or(SignalType::Candidate),
+            payload: serde_json::from_str(&r.payload).unwrap_or_else(|_| serde_json::json!({})),
+            created_at: from_millis(r.created_at),
+        }
+    }
+}
+
+/// Stores a signal for a present recipient and wakes their parked poll. The row is committed
+/// before this returns, so a 201 survives a restart.
+pub async fn send(
+    db: &Db,
+    hub: &SignalHub,
+    user_id: i64,
+    meeting_id: i64,
+    input: NewSignal,
+    timeout_secs: i64,
+) -> Result<Signal, AppError> {
+    let access = meeting_for(db, user_id, meeting_id).await?;
+    // A closed meeting has nobody present; say why rather than "join first".
+    access.require_open()?;
+    if !presence::is_present(db, meeting_id, user_id, timeout_secs).await? {
+        return Err(join_required());
+    }
+    if input.to_user_id == user_id {
+        return Err(AppError::invalid(
+            "to_user_id",
+            "must be another participant, not yourself",
+        ));
+    }
+    let payload = payload_text(&input.payload)?;
+    let now = now_millis();
+
+    let mut tx = db.pool().begin().await?;
+    // Checking the recipient with an UPDATE of their participant row (a no-op write) also
+    // locks that row until commit. Sends to one recipient therefore commit in id order, so a
+    // poller that moves `since_id` forward never skips a row committed late.
+    let present = db
+        .query(
+            "UPDATE meeting_participants SET last_seen_at = last_seen_at \
+             WHERE meeting_id = $1 AND user_id = $2 AND left_at IS NULL AND last_seen_at >= $3",
+        )
+        .bind(meeting_id)
+        .bind(input.to_user_id)
+        .bind(presence::presence_cutoff(now, timeout_secs))
+        .execute(&mut *tx)
+        .await?;
+    if present.rows_affected() == 0 {
+        return Err(AppError::conflict(
+            "recipient_not_present",
+            "That participant is not in the meeting.",
+        ));
+    }
+    let id: i64 = db
+        .query_scalar(
+            "INSERT INTO rtc_signals (meeting_id, from_user_id, to_user_id, type, payload, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(meeting_id)
+        .bind(user_id)
+        .bind(input.to_user_id)
+        .bind(input.kind.as_str())
+        .bind(payload)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+
+    hub.notify(meeting_id, input.to_user_id);
+    Ok(Signal {
+        id,
+        meeting_id,
+        from_user_id: user_id,
+        to_user_id: input.to_user_id,
+        kind: input.kind,
+        payload: input.payload,
+        created_at: from_millis(now),
+    })
+}
+
+fn payload_text(payload: &serde_json::Value) -> Result<String, AppError> {
+    if !payload.is_object() {
+        return Err(AppError::invalid("payload", "must be a JSON object"));
+    }
+    let text = serde_json::to_string(payload)
+        .map_err(|_| AppError::invalid("payload", "must be a JSON object"))?;
+    if text.len() > MAX_PAYLOAD_BYTES {
+        return Err(AppError::invalid(
+            "payload",
+            format!("must be at most {MAX_PAYLOAD_BYTES} bytes as JSON"),
+        ));
+    }
+    Ok(text)
+}
+
+struct Inbox {
+    since_id: i64,
+    limit: i64,
+    wait: Duration,
+}
+
+fn check_inbox_query(q: &InboxQuery) -> Result<Inbox, AppError> {
+    let mut checks = crate::domain::validate::Checks::new();
+    let since_id = q.since_id.unwrap_or(0);
+    if since_id < 0 {
+        checks.fail("since_id", "must be 0 or more");
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    checks.range("limit", limit, 1, MAX_LIMIT);
+    let wait = q.wait.unwrap_or(0);
+    checks.range("wait", wait, 0, MAX_WAIT_SECS);
+    checks.finish()?;
+    Ok(Inbox {
+        since_id,
+        limit,
+        wait: Duration::from_secs(wait.max(0).unsigned_abs()),
+    })
+}
+
+/// The caller's unacknowledged signals after `since_id`, oldest first. With `wait`, an empty
+/// inbox parks until the hub says a signal for the caller was stored, or the time is up.
+/// Every poll is a presence heartbeat, and so is every half-timeout spent parked, so a long
+/// wait never makes the caller time out.
+pub async fn inbox(
+    db: &Db,
+    hub: &Arc<SignalHub>,
+    user_id: i64,
+    meeting_id: i64,
+    query: &InboxQuery,
+    timeout_secs: i64,
+) -> Result<Vec<Signal>, AppError> {
+    let q = check_inbox_query(query)?;
+    let access = meeting_for(db, user_id, meeting_id).await?;
+    access.require_open()?;
+    if !presence::heartbeat(db, meeting_id, user_id, timeout_secs).await? {
+        return Err(join_required());
+    }
+    if q.wait.is_zero() {
+        return fetch(db, user_id, meeting_id, q.since_id, q.limit).await;
+    }
+
+    let deadline = tokio::time::Instant::now() + q.wait;
+    let beat_every =
+        Duration::from_millis((timeout_secs.max(1).unsigned_abs() * 1000 / 2).max(200));
+    let subscription = hub.subscribe(meeting_id, user_id);
+    loop {
+        // Created before the query: a send that lands between the query and the await
+        // still wakes this future.
+        let notified = subscription.notify().notified();
+        let found = fetch(db, user_id, meeting_id, q.since_id, q.limit).await?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        tokio::pin!(notified);
+        loop {
+            let beat = tokio::time::Instant::now() + beat_every;
+            tokio::select! {
+                _ = &mut notified => break,
+                _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
+                _ = tokio::time::sleep_until(beat), if beat < deadline => {
+                    if !presence::heartbeat(db, meeting_id, user_id, timeout_secs).await? {
+                        return Ok(Vec::new());
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn fetch(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+    since_id: i64,
+    limit: i64,
+) -> Result<Vec<Signal>, AppError> {
+    let rows: Vec<SignalRow> = db
+        .query_as(
+            "SELECT id, meeting_id, from_user_id, to_user_id, type, payload, created_at FROM rtc_signals \
+             WHERE meeting_id = $1 AND to_user_id = $2 AND acked_at IS NULL AND id > $3 \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(meeting_id)
+        .bind(user_id)
+        .bind(since_id)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(Signal::from).collect())
+}
+
+/// Marks the caller's own unacknowledged signals among `ids` as acknowledged and returns how
+/// many that was; other users' ids and repeats count 0.
+pub async fn ack(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+    ids: &[i64],
+    timeout_secs: i64,
+) -> Result<u64, AppError> {
+    meeting_for(db, user_id, meeting_id).await?;
+    if ids.len() > MAX_ACK_IDS {
+        return Err(AppError::invalid(
+            "ids",
+            format!("must hold at most {MAX_ACK_IDS} ids"),
+        ));
+    }
+    if !presence::is_present(db, meeting_id, user_id, timeout_secs).await? {
+        return Err(join_required());
+    }
+    let mut ids: Vec<i64> = ids.iter().copied().filter(|id| *id > 0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "UPDATE rtc_signals SET acked_at = $1 \
+         WHERE meeting_id = $2 AND to_user_id = $3 AND acked_at IS NULL AND id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = db
+        .query(&sql)
+        .bind(now_millis())
+        .bind(meeting_id)
+        .bind(user_id);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    Ok(query.execute(db.pool()).await?.rows_affected())
+}
+
+/// Background clean-up: acknowledged signals are never delivered again, and a closed
+/// meeting's signals have nobody left to read them.
+pub async fn prune(db: &Db) -> Result<u64, AppError> {
+    let acked = db
+        .query("DELETE FROM rtc_signals WHERE acked_at IS NOT NULL")
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    let closed = db
+        .query(
+            "DELETE FROM rtc_signals WHERE meeting_id IN \
+             (SELECT id FROM meetings WHERE status IN ('ended', 'cancelled'))",
+        )
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    Ok(acked + closed)
+}

@@ -1,0 +1,112 @@
+//! In-process wake-ups for parked inbox long-polls, keyed by (meeting, recipient). Whatever
+//! learns that a signal was stored (the send path here, or later a Postgres LISTEN/NOTIFY feed
+//! from other server instances) calls [`SignalHub::notify`]; it carries no data, so a woken
+//! poller always re-reads the database, which stays the only source of truth.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::Notify;
+
+type Key = (i64, i64);
+
+struct Slot {
+    notify: Arc<Notify>,
+    /// Live subscriptions; the slot is removed when the last one drops, so the map only
+    /// holds recipients that are parked right now.
+    subscribers: usize,
+}
+
+#[derive(Default)]
+pub struct SignalHub {
+    slots: Mutex<HashMap<Key, Slot>>,
+}
+
+impl SignalHub {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Interest in signals for `user_id` in `meeting_id`. Create the `notified()` future from
+    /// the subscription BEFORE querying the inbox: `Notify::notify_waiters` reaches every
+    /// `Notified` that exists at that moment, polled or not, so no wake-up is lost.
+    pub fn subscribe(self: &Arc<Self>, meeting_id: i64, user_id: i64) -> Subscription {
+        let key = (meeting_id, user_id);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = slots.entry(key).or_insert_with(|| Slot {
+            notify: Arc::new(Notify::new()),
+            subscribers: 0,
+        });
+        slot.subscribers += 1;
+        Subscription {
+            hub: Arc::clone(self),
+            key,
+            notify: Arc::clone(&slot.notify),
+        }
+    }
+
+    /// Wakes every poller parked on this recipient's inbox. A no-op when nobody waits.
+    pub fn notify(&self, meeting_id: i64, user_id: i64) {
+        let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.get(&(meeting_id, user_id)) {
+            slot.notify.notify_waiters();
+        }
+    }
+
+    /// How many recipients have a parked poller; for tests and metrics.
+    pub fn parked_recipients(&self) -> usize {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    fn release(&self, key: Key) {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.get_mut(&key) {
+            slot.subscribers -= 1;
+            if slot.subscribers == 0 {
+                slots.remove(&key);
+            }
+        }
+    }
+}
+
+/// One parked poller's interest; dropping it (also when the client disconnects and the
+/// request future is dropped) releases the map entry.
+pub struct Subscription {
+    hub: Arc<SignalHub>,
+    key: Key,
+    notify: Arc<Notify>,
+}
+
+impl Subscription {
+    pub fn notify(&self) -> &Notify {
+        &self.notify
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.hub.release(self.key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn notify_before_await_is_not_lost_and_entries_are_released() {
+        let hub = Arc::new(SignalHub::new());
+        let sub = hub.subscribe(1, 2);
+        let notified = sub.notify().notified();
+        hub.notify(1, 2);
+        tokio::time::timeout(std::time::Duration::from_secs(1), notified)
+            .await
+            .expect("woken");
+        assert_eq!(hub.parked_recipients(), 1);
+        drop(sub);
+        assert_eq!(hub.parked_recipients(), 0);
+    }
+}
