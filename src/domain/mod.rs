@@ -12,3 +12,5 @@ pub mod invitations;
 pub mod meetings;
 pub mod presence;
 pub mod signals;
+pub mod notes;
+pub mod recordings;

@@ -4,6 +4,8 @@
 mod auth;
 mod extract;
 mod health;
+mod notes;
+mod recordings;
 mod presence;
 mod signals;
 mod invitations;
@@ -25,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .merge(signals::router())
         .merge(meetings::router())
         .merge(invitations::router())
+        .merge(recordings::router())
+        .merge(notes::router())
         .fallback(not_found)
 }
 
