@@ -1,4 +1,4 @@
-import { test, expect, open, register, uniqueEmail } from './fixtures';
+import { test, expect, expectConsoleError, open, register, uniqueEmail } from './fixtures';
 
 test('a new user registers, is greeted, logs out and logs back in', async ({ page }) => {
   const email = uniqueEmail('ann');
@@ -24,6 +24,7 @@ test('a wrong password shows a clear message', async ({ page }) => {
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
 
+  expectConsoleError(page, /status of 401/);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('not my password');
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -37,6 +38,7 @@ test('signing up with a taken email shows the problem next to the field', async 
   await expect(page.getByRole('heading', { name: 'Welcome, Cy!' })).toBeVisible();
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
+  expectConsoleError(page, /status of 422/);
   await register(page, 'Cy again', email.toUpperCase());
   await expect(page.locator('#field-email-error')).toHaveText('is already registered');
 });

@@ -1,12 +1,24 @@
 import { test as base, expect, Page } from '@playwright/test';
 
-/** Fails the test on any console error or hydration warning. */
+const allowed = new WeakMap<Page, RegExp[]>();
+
+/**
+ * Declares a console error that this test provokes on purpose, such as the browser's
+ * "Failed to load resource: … status of 401" after a refused login.
+ */
+export function expectConsoleError(page: Page, pattern: RegExp) {
+  allowed.set(page, [...(allowed.get(page) ?? []), pattern]);
+}
+
+/** Fails the test on any other console error, page error or hydration warning. */
 export const test = base.extend<{ consoleGuard: void }>({
   consoleGuard: [async ({ page }, use) => {
     const problems: string[] = [];
     page.on('console', (msg) => {
       const text = msg.text();
-      if (msg.type() === 'error' || /hydrat/i.test(text)) problems.push(`${msg.type()}: ${text}`);
+      if (msg.type() !== 'error' && !/hydrat/i.test(text)) return;
+      if ((allowed.get(page) ?? []).some((p) => p.test(text))) return;
+      problems.push(`${msg.type()}: ${text}`);
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     await use();

@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
@@ -16,6 +20,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::session_store::DbSessionStore;
 use super::state::AppState;
 use crate::app::{App, shell};
+use crate::error::AppError;
 
 /// Request bodies above this size are refused with 413.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
@@ -39,10 +44,31 @@ pub fn build(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(rpc_error_status))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Server functions answer every error with 500. Give a failed `/rpc` call the status of
+/// the `AppError` it carries instead, so a refused login is a 401 and bad input a 422, as on
+/// the REST side.
+async fn rpc_error_status(request: Request, next: Next) -> Response {
+    let is_rpc = request.uri().path().starts_with("/rpc/");
+    let response = next.run(request).await;
+    if !is_rpc || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Serves until `shutdown` resolves.
