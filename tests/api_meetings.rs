@@ -1,4 +1,4 @@
-//! `/api/meetings`: creating, reading, editing, the status machine and the calendar file.
+//! `/api/meetings`: creating, reading, editing and the status machine.
 
 mod common;
 mod meetings_support;
@@ -399,45 +399,5 @@ async fn closed_meeting_cannot_be_updated() {
             json(app.get(&path, Some(&ann.token)).await, 200).await,
             closed
         );
-    }
-}
-
-#[tokio::test]
-async fn calendar_file_has_one_event_with_the_meeting() {
-    let app = spawn().await;
-    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
-    let res = app
-        .post(
-            "/api/meetings",
-            Some(&ann.token),
-            json!({"title": "Roadmap review", "scheduled_at": "2030-01-02T10:00:00Z", "duration_minutes": 90}),
-        )
-        .await;
-    let created = json(res, 201).await;
-    let m = &created["meeting"];
-    invitation(&app, &ann, id(m), &bob).await;
-    for user in [&ann, &bob] {
-        let res = app
-            .get(
-                &format!("/api/meetings/{}/calendar.ics", id(m)),
-                Some(&user.token),
-            )
-            .await;
-        assert_eq!(res.status(), 200);
-        let ctype = res.headers()["content-type"].to_str().unwrap().to_string();
-        assert!(ctype.starts_with("text/calendar"), "{ctype}");
-        let ics = res.text().await.unwrap();
-        let unfolded = ics.replace("\r\n ", "");
-        assert!(unfolded.starts_with("BEGIN:VCALENDAR"), "{ics}");
-        assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), 1, "{ics}");
-        assert!(unfolded.contains("SUMMARY:Roadmap review"), "{ics}");
-        assert!(unfolded.contains("DTSTART:20300102T100000Z"), "{ics}");
-        assert!(unfolded.contains("DTEND:20300102T113000Z"), "{ics}");
-        assert!(
-            unfolded.contains(&format!("URL:{}", created["join_link"].as_str().unwrap())),
-            "{ics}"
-        );
-        assert!(unfolded.contains("ORGANIZER;CN=Ann:mailto:"), "{ics}");
-        assert!(unfolded.to_lowercase().contains(&ann.email), "{ics}");
     }
 }

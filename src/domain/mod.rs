@@ -10,6 +10,8 @@ pub mod validate;
 pub mod calendar;
 pub mod invitations;
 pub mod meetings;
+pub mod meeting_list;
+pub mod proposals;
 pub mod presence;
 pub mod signals;
 pub mod notes;

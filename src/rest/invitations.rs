@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::invitations::{self, Invitee};
+use crate::domain::proposals;
 use crate::error::AppError;
 use crate::model::{Invitation, InvitationWithMeeting};
 use crate::server::auth::AuthUser;
@@ -120,7 +121,7 @@ async fn accept_proposal(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProposalAccepted>, AppError> {
-    let (meeting, invitation) = invitations::accept_proposal(&state.db, auth.user.id, id).await?;
+    let (meeting, invitation) = proposals::accept_proposal(&state.db, auth.user.id, id).await?;
     Ok(Json(ProposalAccepted {
         meeting,
         invitation,
@@ -133,6 +134,6 @@ async fn decline_proposal(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Invitation>, AppError> {
     Ok(Json(
-        invitations::decline_proposal(&state.db, auth.user.id, id).await?,
+        proposals::decline_proposal(&state.db, auth.user.id, id).await?,
     ))
 }

@@ -68,7 +68,7 @@ pub async fn propose_time(
 pub async fn accept_proposal(id: i64) -> Result<ProposalAccepted, AppError> {
     let (state, auth) = super::ctx::user().await?;
     let (meeting, invitation) =
-        crate::domain::invitations::accept_proposal(&state.db, auth.user.id, id).await?;
+        crate::domain::proposals::accept_proposal(&state.db, auth.user.id, id).await?;
     Ok(ProposalAccepted {
         meeting,
         invitation,
@@ -78,5 +78,5 @@ pub async fn accept_proposal(id: i64) -> Result<ProposalAccepted, AppError> {
 #[server(prefix = "/rpc")]
 pub async fn decline_proposal(id: i64) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::invitations::decline_proposal(&state.db, auth.user.id, id).await
+    crate::domain::proposals::decline_proposal(&state.db, auth.user.id, id).await
 }

@@ -111,3 +111,45 @@ pub async fn accepted_meeting(
 pub fn id(v: &Value) -> i64 {
     v["id"].as_i64().expect("an id")
 }
+
+pub async fn owner_meeting_invitee(app: &TestApp) -> (TestUser, TestUser, Value, Value) {
+    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
+    let m = meeting(app, &ann, "Design").await;
+    let inv = invitation(app, &ann, id(&m), &bob).await;
+    (ann, bob, m, inv)
+}
+
+pub async fn meeting_action(app: &TestApp, owner: &TestUser, m: &Value, action: &str) {
+    let res = app
+        .post(
+            &format!("/api/meetings/{}/{action}", id(m)),
+            Some(&owner.token),
+            json!({}),
+        )
+        .await;
+    json(res, 200).await;
+}
+
+pub async fn propose(
+    app: &TestApp,
+    user: &TestUser,
+    inv: &Value,
+    body: Value,
+) -> reqwest::Response {
+    app.post(
+        &format!("/api/invitations/{}/propose", id(inv)),
+        Some(&user.token),
+        body,
+    )
+    .await
+}
+
+pub async fn invitations_of(app: &TestApp, owner: &TestUser, m: &Value) -> Vec<Value> {
+    let res = app
+        .get(
+            &format!("/api/meetings/{}/invitations", id(m)),
+            Some(&owner.token),
+        )
+        .await;
+    json(res, 200).await.as_array().unwrap().clone()
+}

@@ -1,0 +1,113 @@
+//! Ending a meeting closes what only lives while it runs: the recording and presence.
+
+mod common;
+mod meetings_support;
+
+use common::{expect_error, spawn};
+use meetings_support::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn ending_meeting_ends_recording_and_marks_everyone_left() {
+    let app = spawn().await;
+    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
+    let (m, _) = accepted_meeting(&app, &ann, &bob).await;
+    let base = format!("/api/meetings/{}", id(&m));
+    json(
+        app.post(&format!("{base}/start"), Some(&ann.token), json!({}))
+            .await,
+        200,
+    )
+    .await;
+    for user in [&ann, &bob] {
+        let res = app
+            .post(
+                &format!("{base}/presence/join"),
+                Some(&user.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let rec = json(
+        app.post(
+            &format!("{base}/recordings/start"),
+            Some(&ann.token),
+            json!({}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert!(rec["ended_at"].is_null());
+
+    json(
+        app.post(&format!("{base}/end"), Some(&ann.token), json!({}))
+            .await,
+        200,
+    )
+    .await;
+
+    let rec = json(
+        app.get(&format!("/api/recordings/{}", id(&rec)), Some(&ann.token))
+            .await,
+        200,
+    )
+    .await;
+    assert!(rec["ended_at"].as_str().is_some(), "{rec}");
+    assert!(rec["file_path"].as_str().is_some(), "{rec}");
+    let active = json(
+        app.get(&format!("{base}/participants?active=1"), Some(&ann.token))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(active, json!([]));
+    let everyone = json(
+        app.get(&format!("{base}/participants"), Some(&ann.token))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(everyone.as_array().unwrap().len(), 2);
+    assert!(
+        everyone
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["left_at"].as_str().is_some()),
+        "{everyone}"
+    );
+    expect_error(
+        app.post(
+            &format!("{base}/recordings/end"),
+            Some(&ann.token),
+            json!({}),
+        )
+        .await,
+        409,
+        "no_active_recording",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn ending_meeting_without_recording_or_participants_works() {
+    let app = spawn().await;
+    let ann = app.register("Ann").await;
+    let m = meeting(&app, &ann, "Quiet").await;
+    let base = format!("/api/meetings/{}", id(&m));
+    json(
+        app.post(&format!("{base}/start"), Some(&ann.token), json!({}))
+            .await,
+        200,
+    )
+    .await;
+    let ended = json(
+        app.post(&format!("{base}/end"), Some(&ann.token), json!({}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(ended["status"], "ended");
+}

@@ -1,0 +1,207 @@
+//! The caller's meeting list (scope, status, sorting, pages) and the calendar file.
+
+mod common;
+mod meetings_support;
+
+use common::{TestApp, TestUser, expect_error, spawn};
+use meetings_support::*;
+use serde_json::{Value, json};
+
+async fn create_at(app: &TestApp, owner: &TestUser, title: &str, when: &str) -> Value {
+    let res = app
+        .post(
+            "/api/meetings",
+            Some(&owner.token),
+            json!({"title": title, "scheduled_at": when, "duration_minutes": 30}),
+        )
+        .await;
+    json(res, 201).await["meeting"].clone()
+}
+
+async fn list(app: &TestApp, user: &TestUser, query: &str) -> Value {
+    json(
+        app.get(&format!("/api/meetings{query}"), Some(&user.token))
+            .await,
+        200,
+    )
+    .await
+}
+
+fn titles(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Ann owns b (2030-02), A (2030-01), c (2030-03); Bob owns "Bob's" (2030-04) and invites Ann.
+async fn fixture(app: &TestApp) -> (TestUser, TestUser, Value) {
+    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
+    create_at(app, &ann, "b", "2030-02-01T00:00:00Z").await;
+    create_at(app, &ann, "A", "2030-01-01T00:00:00Z").await;
+    create_at(app, &ann, "c", "2030-03-01T00:00:00Z").await;
+    let theirs = create_at(app, &bob, "Bob's", "2030-04-01T00:00:00Z").await;
+    invitation(app, &bob, id(&theirs), &ann).await;
+    (ann, bob, theirs)
+}
+
+#[tokio::test]
+async fn list_holds_owned_and_invited_with_roles() {
+    let app = spawn().await;
+    let (ann, bob, theirs) = fixture(&app).await;
+    let page = list(&app, &ann, "").await;
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["current_page"], 1);
+    assert_eq!(page["per_page"], 10);
+    assert_eq!(page["last_page"], 1);
+    // Default: scheduled_at, newest first.
+    assert_eq!(titles(&page), ["Bob's", "c", "b", "A"]);
+    let invited = &page["data"][0];
+    assert_eq!(invited["role"], "invitee");
+    assert_eq!(invited["id"], id(&theirs));
+    assert_eq!(invited["invitation"]["status"], "pending");
+    assert!(invited["invitation"]["id"].as_i64().is_some());
+    assert_eq!(page["data"][1]["role"], "owner");
+    assert!(page["data"][1].get("invitation").is_none());
+    // Bob sees only his own meeting.
+    assert_eq!(titles(&list(&app, &bob, "").await), ["Bob's"]);
+}
+
+#[tokio::test]
+async fn list_scope_filters_owned_and_invited() {
+    let app = spawn().await;
+    let (ann, _, _) = fixture(&app).await;
+    assert_eq!(
+        titles(&list(&app, &ann, "?scope=owned&sort_dir=asc").await),
+        ["A", "b", "c"]
+    );
+    assert_eq!(titles(&list(&app, &ann, "?scope=invited").await), ["Bob's"]);
+    assert_eq!(list(&app, &ann, "?scope=all").await["total"], 4);
+}
+
+#[tokio::test]
+async fn list_status_filter() {
+    let app = spawn().await;
+    let (ann, _, _) = fixture(&app).await;
+    let page = list(&app, &ann, "?scope=owned").await;
+    let c = page["data"][0].clone();
+    let res = app
+        .post(
+            &format!("/api/meetings/{}/cancel", id(&c)),
+            Some(&ann.token),
+            json!({}),
+        )
+        .await;
+    json(res, 200).await;
+    assert_eq!(titles(&list(&app, &ann, "?status=cancelled").await), ["c"]);
+    assert_eq!(list(&app, &ann, "?status=scheduled").await["total"], 3);
+    assert_eq!(list(&app, &ann, "?status=started").await["total"], 0);
+}
+
+#[tokio::test]
+async fn list_sorts_by_whitelisted_columns() {
+    let app = spawn().await;
+    let (ann, _, _) = fixture(&app).await;
+    assert_eq!(
+        titles(&list(&app, &ann, "?sort_by=title&sort_dir=asc").await),
+        ["A", "b", "Bob's", "c"]
+    );
+    assert_eq!(
+        titles(&list(&app, &ann, "?sort_by=title&sort_dir=desc").await),
+        ["c", "Bob's", "b", "A"]
+    );
+    assert_eq!(
+        titles(&list(&app, &ann, "?sort_by=created_at&sort_dir=asc").await),
+        ["b", "A", "c", "Bob's"]
+    );
+    assert_eq!(
+        titles(&list(&app, &ann, "?sort_by=scheduled_at&sort_dir=asc").await),
+        ["A", "b", "c", "Bob's"]
+    );
+    assert_eq!(list(&app, &ann, "?sort_by=status").await["total"], 4);
+}
+
+#[tokio::test]
+async fn list_paginates() {
+    let app = spawn().await;
+    let (ann, _, _) = fixture(&app).await;
+    let first = list(&app, &ann, "?per_page=3&sort_dir=asc").await;
+    assert_eq!(titles(&first), ["A", "b", "c"]);
+    assert_eq!(first["last_page"], 2);
+    assert_eq!(first["total"], 4);
+    let second = list(&app, &ann, "?per_page=3&page=2&sort_dir=asc").await;
+    assert_eq!(titles(&second), ["Bob's"]);
+    assert_eq!(second["current_page"], 2);
+    assert!(titles(&list(&app, &ann, "?per_page=3&page=9").await).is_empty());
+}
+
+#[tokio::test]
+async fn list_rejects_unknown_parameters_values() {
+    let app = spawn().await;
+    let (ann, _, _) = fixture(&app).await;
+    for (query, field) in [
+        ("?scope=mine", "scope"),
+        ("?status=done", "status"),
+        ("?sort_by=owner_id", "sort_by"),
+        ("?sort_by=title;DROP TABLE meetings", "sort_by"),
+        ("?sort_dir=up", "sort_dir"),
+        ("?page=0", "page"),
+        ("?page=abc", "page"),
+        ("?per_page=101", "per_page"),
+        ("?per_page=0", "per_page"),
+        ("?per_page=1.5", "per_page"),
+    ] {
+        let res = app
+            .get(&format!("/api/meetings{query}"), Some(&ann.token))
+            .await;
+        let err = expect_error(res, 422, "validation_failed").await;
+        assert!(
+            err["fields"][field].is_array(),
+            "{field} for {query}: {err}"
+        );
+    }
+    assert_eq!(list(&app, &ann, "").await["total"], 4);
+    expect_error(app.get("/api/meetings", None).await, 401, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn calendar_file_has_one_event_with_the_meeting() {
+    let app = spawn().await;
+    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
+    let res = app
+        .post(
+            "/api/meetings",
+            Some(&ann.token),
+            json!({"title": "Roadmap review", "scheduled_at": "2030-01-02T10:00:00Z", "duration_minutes": 90}),
+        )
+        .await;
+    let created = json(res, 201).await;
+    let m = &created["meeting"];
+    invitation(&app, &ann, id(m), &bob).await;
+    for user in [&ann, &bob] {
+        let res = app
+            .get(
+                &format!("/api/meetings/{}/calendar.ics", id(m)),
+                Some(&user.token),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let ctype = res.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(ctype.starts_with("text/calendar"), "{ctype}");
+        let ics = res.text().await.unwrap();
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(unfolded.starts_with("BEGIN:VCALENDAR"), "{ics}");
+        assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), 1, "{ics}");
+        assert!(unfolded.contains("SUMMARY:Roadmap review"), "{ics}");
+        assert!(unfolded.contains("DTSTART:20300102T100000Z"), "{ics}");
+        assert!(unfolded.contains("DTEND:20300102T113000Z"), "{ics}");
+        assert!(
+            unfolded.contains(&format!("URL:{}", created["join_link"].as_str().unwrap())),
+            "{ics}"
+        );
+        assert!(unfolded.contains("ORGANIZER;CN=Ann:mailto:"), "{ics}");
+        assert!(unfolded.to_lowercase().contains(&ann.email), "{ics}");
+    }
+}
