@@ -257,3 +257,37 @@ async fn acknowledged_signals_and_those_of_closed_meetings_are_pruned() {
     projitt_meet::domain::signals::prune(&app.db).await.unwrap();
     assert_eq!(count().await, 0);
 }
+
+#[tokio::test]
+async fn a_signal_answered_201_survives_a_server_restart() {
+    let app = spawn().await;
+    let (owner, guest, meeting_id) = call_of_two(&app).await;
+    let id = send(&app, meeting_id, &owner, &guest, json!({"sdp": "kept"})).await;
+
+    // A second server over the same database, with nothing shared in memory.
+    let db = projitt_meet::server::db::Db::connect(app.db.url())
+        .await
+        .unwrap();
+    let config = common::test_config(app.db.url(), &app.storage);
+    let options = leptos::config::get_configuration(Some("Cargo.toml"))
+        .unwrap()
+        .leptos_options;
+    let state = projitt_meet::server::state::AppState::new(options, db, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let serve = projitt_meet::server::router::serve(listener, state, std::future::pending());
+    tokio::spawn(serve);
+
+    let url = format!("{base}/api/meetings/{meeting_id}/rtc/inbox");
+    let res = app
+        .client
+        .get(url)
+        .bearer_auth(&guest.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let got: Vec<Value> = res.json().await.unwrap();
+    assert_eq!(ids(&got), vec![id]);
+    assert_eq!(got[0]["payload"]["sdp"], "kept");
+}
