@@ -363,3 +363,36 @@ async fn bad_list_query_values_are_422() {
         assert!(err["fields"][field].is_array(), "{query}: {err}");
     }
 }
+
+#[tokio::test]
+async fn ending_the_meeting_ends_the_recording_and_writes_its_file() {
+    let (app, owner, id) = running_meeting("Wrap-up").await;
+    let rid = start_recording(&app, &owner, id).await["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .post(
+            &format!("/api/meetings/{id}/end"),
+            Some(&owner.token),
+            json!({}),
+        )
+        .await;
+    body(res, 200).await;
+
+    let recording = body(
+        app.get(&format!("/api/recordings/{rid}"), Some(&owner.token))
+            .await,
+        200,
+    )
+    .await;
+    assert!(recording["ended_at"].is_string(), "{recording}");
+    let text = std::fs::read_to_string(file_on_disk(&app, &recording)).unwrap();
+    assert!(text.contains("Wrap-up"), "{text}");
+    // The recording ended with the meeting, so there is nothing left to end.
+    expect_error(
+        end_recording(&app, &owner, id).await,
+        409,
+        "no_active_recording",
+    )
+    .await;
+}
