@@ -9,6 +9,10 @@ use crate::components::header::Header;
 use crate::pages::{
     auth::{LoginPage, RegisterPage},
     home::HomePage,
+    invitations::InvitationsPage,
+    join::JoinPage,
+    meeting::MeetingPage,
+    meetings::MeetingsPage,
     not_found::NotFound,
 };
 use crate::session::provide_session;
@@ -54,6 +58,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/meetings") view=MeetingsPage />
+                    <Route path=path!("/meetings/:id") view=MeetingPage />
+                    <Route path=path!("/invitations") view=InvitationsPage />
+                    <Route path=path!("/join/:code") view=JoinPage />
                 </Routes>
             </main>
         </Router>

@@ -132,7 +132,12 @@ impl server_fn_error::FromServerFnError for AppError {
     type Encoder = server_fn_error::JsonEncoding;
 
     fn from_server_fn_error(value: server_fn_error::ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        use server_fn_error::ServerFnErrorErr as E;
+        match value {
+            // The server could not read the call's arguments: the caller sent bad input.
+            E::Args(message) => AppError::BadRequest(format!("The request could not be read: {message}")),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

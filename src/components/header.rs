@@ -22,6 +22,8 @@ pub fn Header() -> impl IntoView {
                             Ok(Some(user)) => {
                                 view! {
                                     <nav class="nav" aria-label="Main">
+                                        <A href="/meetings">"Meetings"</A>
+                                        <A href="/invitations">"Invitations"</A>
                                         <span class="nav-user" data-testid="current-user">
                                             {user.name}
                                         </span>

@@ -1,5 +1,7 @@
 //! Pieces of UI that several pages use.
 
+pub mod badge;
 pub mod form;
 pub mod header;
 pub mod require_user;
+pub mod time;

@@ -143,3 +143,13 @@ impl MeetingAccess {
         self.is_owner() || self.invitation.as_ref().is_some_and(|i| i.status == InvitationStatus::Accepted)
     }
 }
+
+/// The meeting behind a join link, if `user_id` may see it (else 404, as for an id).
+pub async fn meeting_by_code(db: &Db, user_id: i64, join_code: &str) -> Result<MeetingAccess, AppError> {
+    let id: Option<i64> = db
+        .query_scalar("SELECT id FROM meetings WHERE join_code = $1")
+        .bind(join_code)
+        .fetch_optional(db.pool())
+        .await?;
+    meeting_for(db, user_id, id.ok_or_else(not_found)?).await
+}

@@ -2,4 +2,8 @@
 
 pub mod auth;
 pub mod home;
+pub mod invitations;
+pub mod join;
+pub mod meeting;
+pub mod meetings;
 pub mod not_found;

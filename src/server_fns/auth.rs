@@ -12,7 +12,12 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 }
 
 #[server(prefix = "/rpc")]
-pub async fn register(name: String, email: String, password: String) -> Result<User, AppError> {
+pub async fn register(
+    name: String,
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<User, AppError> {
     use crate::domain::users;
     use crate::server::auth::start_session;
     let state = super::ctx::state()?;
@@ -26,12 +31,12 @@ pub async fn register(name: String, email: String, password: String) -> Result<U
     )
     .await?;
     start_session(&super::ctx::session()?, user.id).await?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(&safe_next(next));
     Ok(user)
 }
 
 #[server(prefix = "/rpc")]
-pub async fn login(email: String, password: String) -> Result<User, AppError> {
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<User, AppError> {
     use crate::domain::users;
     use crate::server::auth::start_session;
     let state = super::ctx::state()?;
@@ -44,7 +49,7 @@ pub async fn login(email: String, password: String) -> Result<User, AppError> {
     )
     .await?;
     start_session(&super::ctx::session()?, user.id).await?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(&safe_next(next));
     Ok(user)
 }
 
@@ -53,4 +58,12 @@ pub async fn logout() -> Result<(), AppError> {
     crate::server::auth::end_session(&super::ctx::session()?).await?;
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+/// Where to go after signing in: a path on this site, never another origin.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        _ => "/".into(),
+    }
 }

@@ -119,3 +119,31 @@ pub async fn cancel_meeting(id: i64) -> Result<Meeting, AppError> {
     let (state, auth) = super::ctx::user().await?;
     crate::domain::meetings::cancel(&state.db, auth.user.id, id).await
 }
+
+/// Where a join link leads the signed-in caller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinTarget {
+    pub meeting_id: i64,
+    pub title: String,
+    /// Why the caller cannot join the call yet, in words for them; `None` when they can.
+    pub blocked: Option<String>,
+}
+
+#[server(prefix = "/rpc")]
+pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
+    use crate::model::InvitationStatus;
+    let (state, auth) = super::ctx::user().await?;
+    let seen = crate::domain::access::meeting_by_code(&state.db, auth.user.id, &code).await?;
+    let blocked = if seen.meeting.status.is_closed() {
+        Some(format!("This meeting is {}; it can no longer be joined.", seen.meeting.status))
+    } else if seen.may_join() {
+        None
+    } else {
+        Some(match seen.invitation.as_ref().map(|i| i.status) {
+            Some(InvitationStatus::Rejected) => "You declined this invitation. Accept it to join the call.".into(),
+            Some(InvitationStatus::Proposed) => "You proposed another time. Accept the invitation to join the call.".into(),
+            _ => "You have not accepted this invitation yet. Accept it to join the call.".into(),
+        })
+    };
+    Ok(JoinTarget { meeting_id: seen.meeting.id, title: seen.meeting.title, blocked })
+}

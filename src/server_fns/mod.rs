@@ -6,3 +6,6 @@ pub mod auth;
 mod ctx;
 pub mod invitations;
 pub mod meetings;
+pub mod notes;
+pub mod presence;
+pub mod recordings;

@@ -1,0 +1,51 @@
+//! `/invitations`: the invitations addressed to me, with the same answers as the meeting page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::components::require_user::RequireUser;
+use crate::components::time::LocalTime;
+use crate::pages::meeting::{Changed, InvitationAnswer};
+use crate::server_fns::invitations::my_invitations;
+
+#[component]
+pub fn InvitationsPage() -> impl IntoView {
+    view! {
+        <Title text="Invitations · Projitt Meet" />
+        <h1>"Invitations"</h1>
+        <RequireUser children=|_| view! { <Inbox /> } />
+    }
+}
+
+#[component]
+fn Inbox() -> impl IntoView {
+    let changed = Changed(RwSignal::new(0));
+    provide_context(changed);
+    let invitations = Resource::new(move || changed.0.get(), |_| my_invitations(None));
+    view! {
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
+            {move || invitations.get().map(|result| match result {
+                Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                Ok(list) if list.is_empty() => view! {
+                    <p class="empty card">"You have no invitations. When someone invites you, it shows up here."</p>
+                }.into_any(),
+                Ok(list) => list.into_iter().map(|item| {
+                    let m = item.meeting;
+                    view! {
+                        <div class="invitation-card" data-meeting-id=m.id>
+                            <h2>
+                                <A href=format!("/meetings/{}", m.id)>{m.title}</A>
+                            </h2>
+                            <p class="muted small">
+                                <LocalTime at=m.scheduled_at />
+                                {format!(" · {} minutes · from {}", m.duration_minutes, m.owner_name)}
+                            </p>
+                            <InvitationAnswer invitation=item.invitation closed=m.status.is_closed() />
+                        </div>
+                    }
+                }).collect_view().into_any(),
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,61 @@
+//! `/join/:code`, where a meeting's join link points: signs the visitor in if needed, then
+//! opens the call. Someone not invited, or who has not accepted, is told why instead.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::use_params_map;
+
+use crate::error::AppError;
+use crate::server_fns::auth::current_user;
+use crate::server_fns::meetings::resolve_join_code;
+
+#[component]
+pub fn JoinPage() -> impl IntoView {
+    let params = use_params_map();
+    let code = move || params.read().get("code").unwrap_or_default();
+    let target = Resource::new(code, |code| async move {
+        match current_user().await? {
+            None => Ok(None),
+            Some(_) => resolve_join_code(code).await.map(Some),
+        }
+    });
+    view! {
+        <Title text="Join a meeting · Projitt Meet" />
+        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Opening the meeting…"</p> }>
+            {move || target.get().map(|result| match result {
+                Ok(None) => {
+                    let next = format!("/join/{}", code());
+                    view! { <Redirect path=format!("/login?next={}", urlencode(&next)) /> }.into_any()
+                }
+                Ok(Some(t)) => match t.blocked {
+                    None => view! { <Redirect path=format!("/meetings/{}/call", t.meeting_id) /> }.into_any(),
+                    Some(reason) => view! {
+                        <section class="card">
+                            <h1>{t.title}</h1>
+                            <p>{reason}</p>
+                            <A href=format!("/meetings/{}", t.meeting_id)>"Open the meeting"</A>
+                        </section>
+                    }.into_any(),
+                },
+                Err(AppError::NotFound(_)) => view! {
+                    <section class="card">
+                        <h1>"You are not invited"</h1>
+                        <p>"This link belongs to a meeting you are not invited to, or it no longer exists. Ask the organizer to invite you."</p>
+                        <A href="/meetings">"Go to your meetings"</A>
+                    </section>
+                }.into_any(),
+                Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+fn urlencode(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,131 @@
+//! The owner's controls: edit, start/end/cancel (each shown only when legal), invite by
+//! email, and the invitations with their proposals.
+
+use leptos::prelude::*;
+
+use super::Changed;
+use crate::components::badge::Badge;
+use crate::components::form::{Field, FormError};
+use crate::components::time::{LocalDateTimeField, LocalTime};
+use crate::error::AppError;
+use crate::model::{Invitation, InvitationStatus, MeetingStatus};
+use crate::server_fns::invitations::{AcceptProposal, DeclineProposal, InviteByEmail};
+use crate::server_fns::meetings::{CancelMeeting, EndMeeting, MeetingDetail, StartMeeting, UpdateMeeting};
+
+/// Bumps the page's `Changed` counter whenever one of `versions` moves.
+fn reload_after(versions: Vec<RwSignal<usize>>) {
+    let changed = expect_context::<Changed>();
+    Effect::new(move |_| {
+        if versions.iter().map(|v| v.get()).sum::<usize>() > 0 {
+            changed.bump();
+        }
+    });
+}
+
+#[component]
+pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
+    let m = detail.meeting.clone();
+    let id = m.id;
+    let start = ServerAction::<StartMeeting>::new();
+    let end = ServerAction::<EndMeeting>::new();
+    let cancel = ServerAction::<CancelMeeting>::new();
+    let update = ServerAction::<UpdateMeeting>::new();
+    let invite = ServerAction::<InviteByEmail>::new();
+    reload_after(vec![start.version(), end.version(), cancel.version(), update.version(), invite.version()]);
+    let status_error = Signal::derive(move || {
+        [start.value().get(), end.value().get(), cancel.value().get()].into_iter().flatten().find_map(Result::err)
+    });
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let invite_error = Signal::derive(move || invite.value().get().and_then(Result::err));
+    let busy = move || start.pending().get() || end.pending().get() || cancel.pending().get();
+    let open = !m.status.is_closed();
+    view! {
+        <section class="card" aria-labelledby="manage-heading">
+            <h2 id="manage-heading">"Manage"</h2>
+            <div class="actions">
+                {(m.status == MeetingStatus::Scheduled).then(|| view! {
+                    <button class="btn" disabled=busy on:click=move |_| { start.dispatch(StartMeeting { id }); }>
+                        "Start meeting"
+                    </button>
+                    <button class="btn btn-danger" disabled=busy on:click=move |_| { cancel.dispatch(CancelMeeting { id }); }>
+                        "Cancel meeting"
+                    </button>
+                })}
+                {(m.status == MeetingStatus::Started).then(|| view! {
+                    <button class="btn btn-danger" disabled=busy on:click=move |_| { end.dispatch(EndMeeting { id }); }>
+                        "End meeting"
+                    </button>
+                })}
+                {(!open).then(|| view! { <span class="muted">{format!("This meeting is {}.", m.status)}</span> })}
+            </div>
+            <FormError error=status_error />
+            {open.then(|| view! {
+                <details class="edit">
+                    <summary>"Edit details"</summary>
+                    <ActionForm action=update>
+                        <input type="hidden" name="id" value=id />
+                        <Field label="Title" name="title" value=m.title.clone() error=update_error />
+                        <LocalDateTimeField label="When" name="scheduled_at" initial=m.scheduled_at error=update_error />
+                        <Field label="Duration (minutes)" name="duration_minutes" kind="number" value=m.duration_minutes.to_string() error=update_error />
+                        <FormError error=update_error />
+                        <button type="submit" class="btn" disabled=move || update.pending().get()>"Save changes"</button>
+                    </ActionForm>
+                </details>
+                <h3>"Invite someone"</h3>
+                <ActionForm action=invite attr:class="inline-form">
+                    <input type="hidden" name="meeting_id" value=id />
+                    <Field label="Email to invite" name="email" kind="email" error=invite_error />
+                    <FormError error=invite_error />
+                    <button type="submit" class="btn" disabled=move || invite.pending().get()>
+                        {move || if invite.pending().get() { "Inviting…" } else { "Invite" }}
+                    </button>
+                </ActionForm>
+            })}
+        </section>
+        <Invitations invitations=detail.invitations open />
+    }
+}
+
+#[component]
+fn Invitations(invitations: Vec<Invitation>, open: bool) -> impl IntoView {
+    let accept = ServerAction::<AcceptProposal>::new();
+    let decline = ServerAction::<DeclineProposal>::new();
+    reload_after(vec![accept.version(), decline.version()]);
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || accept.value().get().and_then(Result::err).or_else(|| decline.value().get().and_then(Result::err)));
+    let busy = move || accept.pending().get() || decline.pending().get();
+    let empty = invitations.is_empty();
+    view! {
+        <section class="card" aria-labelledby="invitations-heading">
+            <h2 id="invitations-heading">"Invitations"</h2>
+            <FormError error />
+            {empty.then(|| view! { <p class="empty">"No one is invited yet. Invite people by email above."</p> })}
+            <ul class="invitation-list">
+                {invitations.into_iter().map(|inv| {
+                    let id = inv.id;
+                    let proposed = inv.status == InvitationStatus::Proposed;
+                    view! {
+                        <li class="invitation-item" data-email=inv.invitee_email.clone()>
+                            <div>
+                                <strong>{inv.invitee_email.clone()}</strong>
+                                " " <Badge text=inv.status.as_str() />
+                                {inv.proposed_time.map(|t| view! { <div class="small">"Proposed: " <LocalTime at=t /></div> })}
+                                {inv.comment.clone().filter(|c| !c.is_empty()).map(|c| view! { <div class="small comment">"“" {c} "”"</div> })}
+                            </div>
+                            {(proposed && open).then(|| view! {
+                                <div class="actions">
+                                    <button class="btn btn-small" disabled=busy on:click=move |_| { accept.dispatch(AcceptProposal { id }); }>
+                                        "Accept proposal"
+                                    </button>
+                                    <button class="btn btn-quiet btn-small" disabled=busy on:click=move |_| { decline.dispatch(DeclineProposal { id }); }>
+                                        "Decline proposal"
+                                    </button>
+                                </div>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,143 @@
+//! `/meetings`: the meetings I own and those I am invited to, and a form to schedule one.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::components::badge::Badge;
+use crate::components::form::{Field, FormError};
+use crate::components::require_user::RequireUser;
+use crate::components::time::{LocalDateTimeField, LocalTime};
+use crate::error::AppError;
+use crate::model::{MeetingListItem, Page};
+use crate::server_fns::meetings::{CreateMeeting, list_meetings};
+
+const PER_PAGE: i64 = 10;
+
+#[component]
+pub fn MeetingsPage() -> impl IntoView {
+    view! {
+        <Title text="Meetings · Projitt Meet" />
+        <RequireUser children=|_| view! { <Meetings /> } />
+    }
+}
+
+#[component]
+fn Meetings() -> impl IntoView {
+    let create = ServerAction::<CreateMeeting>::new();
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let created = move || create.value().get().and_then(Result::ok);
+    view! {
+        <h1>"Meetings"</h1>
+        <div class="grid-2">
+            <div>
+                <MeetingList title="My meetings" scope="owned" refresh=create.version() />
+                <MeetingList title="Invited" scope="invited" refresh=create.version() />
+            </div>
+            <section class="card" aria-labelledby="create-heading">
+                <h2 id="create-heading">"Schedule a meeting"</h2>
+                <ActionForm action=create>
+                    <Field label="Title" name="title" error />
+                    <LocalDateTimeField label="When" name="scheduled_at" error />
+                    <Field
+                        label="Duration (minutes)"
+                        name="duration_minutes"
+                        kind="number"
+                        value="30"
+                        error
+                    />
+                    <FormError error />
+                    <button type="submit" class="btn" disabled=move || create.pending().get()>
+                        {move || if create.pending().get() { "Creating…" } else { "Create meeting" }}
+                    </button>
+                </ActionForm>
+                {move || {
+                    created()
+                        .map(|c| {
+                            view! {
+                                <p class="notice" role="status">
+                                    "Created "
+                                    <A href=format!("/meetings/{}", c.meeting.id)>{c.meeting.title}</A>
+                                    ". Share the join link: "
+                                    <code>{c.join_link}</code>
+                                </p>
+                            }
+                        })
+                }}
+            </section>
+        </div>
+    }
+}
+
+/// One paginated list, owned or invited, upcoming first.
+#[component]
+fn MeetingList(title: &'static str, scope: &'static str, refresh: RwSignal<usize>) -> impl IntoView {
+    let page = RwSignal::new(1i64);
+    let meetings = Resource::new(
+        move || (page.get(), refresh.get()),
+        move |(page, _)| {
+            list_meetings(Some(scope.into()), None, Some("scheduled_at".into()), Some("asc".into()), Some(page), Some(PER_PAGE))
+        },
+    );
+    let heading_id = format!("list-{scope}");
+    view! {
+        <section class="card" aria-labelledby=heading_id.clone()>
+            <h2 id=heading_id.clone()>{title}</h2>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
+                {move || meetings.get().map(|result| render_page(result, scope, page))}
+            </Transition>
+        </section>
+    }
+}
+
+fn render_page(result: Result<Page<MeetingListItem>, AppError>, scope: &'static str, page: RwSignal<i64>) -> AnyView {
+    let list = match result {
+        Ok(list) => list,
+        Err(e) => return view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+    };
+    if list.data.is_empty() {
+        let empty = if scope == "owned" {
+            "You have no meetings yet. Schedule one with the form."
+        } else {
+            "Nobody has invited you yet. Invitations show up here."
+        };
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    let (current, last, total) = (list.current_page, list.last_page, list.total);
+    view! {
+        <ul class="meeting-list">
+            {list.data.into_iter().map(|item| view! { <MeetingRow item /> }).collect_view()}
+        </ul>
+        <nav class="pager" aria-label=format!("{scope} pages")>
+            <button class="btn btn-quiet btn-small" disabled=current <= 1 on:click=move |_| page.update(|p| *p -= 1)>
+                "Previous"
+            </button>
+            <span class="muted">{format!("Page {current} of {last} · {total} in all")}</span>
+            <button class="btn btn-quiet btn-small" disabled=current >= last on:click=move |_| page.update(|p| *p += 1)>
+                "Next"
+            </button>
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn MeetingRow(item: MeetingListItem) -> impl IntoView {
+    let m = item.meeting;
+    let badge = match &item.invitation {
+        Some(inv) => inv.status.as_str(),
+        None => m.status.as_str(),
+    };
+    view! {
+        <li class="meeting-item">
+            <div>
+                <A href=format!("/meetings/{}", m.id) attr:class="meeting-title">{m.title}</A>
+                <div class="muted small">
+                    <LocalTime at=m.scheduled_at />
+                    {format!(" · {} min", m.duration_minutes)}
+                </div>
+            </div>
+            <Badge text=badge />
+        </li>
+    }
+}
