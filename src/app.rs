@@ -8,6 +8,7 @@ use leptos_router::path;
 use crate::components::header::Header;
 use crate::pages::{
     auth::{LoginPage, RegisterPage},
+    call::CallPage,
     home::HomePage,
     invitations::InvitationsPage,
     join::JoinPage,
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/meetings/:id/call") view=CallPage />
                     <Route path=path!("/meetings") view=MeetingsPage />
                     <Route path=path!("/meetings/:id") view=MeetingPage />
                     <Route path=path!("/invitations") view=InvitationsPage />

@@ -9,6 +9,7 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod rtc;
 pub mod server_fns;
 pub mod session;
 

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod auth;
+pub mod call;
 pub mod home;
 pub mod invitations;
 pub mod join;

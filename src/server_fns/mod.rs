@@ -9,3 +9,4 @@ pub mod meetings;
 pub mod notes;
 pub mod presence;
 pub mod recordings;
+pub mod call;

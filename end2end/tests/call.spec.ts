@@ -1,0 +1,152 @@
+import { test, expect, open, uniqueEmail } from './fixtures';
+import type { APIRequestContext, Browser, Page } from '@playwright/test';
+
+// Three people in three browser contexts meet over the WebRTC mesh. Chromium runs with fake
+// camera and microphone devices (see playwright.config.ts), so every link carries real video.
+
+const PASSWORD = 'correct horse battery';
+
+type Person = { id: number; name: string; email: string; token: string; page?: Page; problems: string[] };
+
+async function registerByApi(request: APIRequestContext, name: string): Promise<Person> {
+  const email = uniqueEmail(name.toLowerCase());
+  const res = await request.post('/api/auth/register', { data: { name, email, password: PASSWORD } });
+  expect(res.status()).toBe(201);
+  const body = await res.json();
+  return { id: body.user.id, name, email, token: body.access_token, problems: [] };
+}
+
+async function api(request: APIRequestContext, who: Person, path: string, data?: unknown) {
+  const res = await request.post(path, { data: data ?? {}, headers: { Authorization: `Bearer ${who.token}` } });
+  expect(res.ok(), `${path}: ${res.status()} ${await res.text()}`).toBeTruthy();
+  return res.json();
+}
+
+/** A meeting owned by the first person, with the others invited and accepted. */
+async function meetingFor(request: APIRequestContext, people: Person[]): Promise<number> {
+  const [owner, ...guests] = people;
+  const when = new Date(Date.now() + 3600_000).toISOString();
+  const created = await api(request, owner, '/api/meetings', { title: 'Call check', scheduled_at: when, duration_minutes: 30 });
+  const id = created.meeting.id;
+  for (const guest of guests) {
+    const inv = await api(request, owner, `/api/meetings/${id}/invite`, { invitee_user_id: guest.id });
+    await api(request, guest, `/api/invitations/${inv.id}/accept`);
+  }
+  await api(request, owner, `/api/meetings/${id}/start`);
+  return id;
+}
+
+/** A browser context per person, signed in through the login page. */
+async function signIn(browser: Browser, who: Person): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || /hydrat/i.test(msg.text())) who.problems.push(`${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => who.problems.push(`pageerror: ${err.message}`));
+  // Names the request behind a "Failed to load resource" line.
+  page.on('response', (res) => {
+    if (res.status() >= 400) who.problems.push(`${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+  await open(page, '/login');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).not.toHaveURL(/\/login$/);
+  who.page = page;
+  return page;
+}
+
+async function enterCall(page: Page, meetingId: number) {
+  await open(page, `/meetings/${meetingId}/call`);
+  await expect(page.getByTestId('call')).toBeVisible();
+}
+
+/** Each remote tile on `page`: who, connection state, decoded frames, muted. */
+async function links(page: Page) {
+  return page.locator('[data-testid="remote-tile"]').evaluateAll((tiles) =>
+    tiles.map((t) => ({
+      user: Number(t.getAttribute('data-user-id')),
+      state: t.getAttribute('data-connection-state'),
+      frames: Number(t.getAttribute('data-frames-decoded') ?? '0'),
+      muted: t.getAttribute('data-muted'),
+    })),
+  );
+}
+
+/** Every page is connected to every other one and decodes video from it. */
+async function expectFullMesh(people: Person[], timeout = 30_000) {
+  for (const me of people) {
+    const others = people.filter((p) => p !== me).map((p) => p.id).sort((a, b) => a - b);
+    await expect
+      .poll(async () => {
+        const ls = await links(me.page!);
+        return ls
+          .filter((l) => l.state === 'connected' && l.frames > 0)
+          .map((l) => l.user)
+          .sort((a, b) => a - b);
+      }, { message: `${me.name} sees live video from everyone`, timeout })
+      .toEqual(others);
+  }
+}
+
+async function connectedMs(page: Page): Promise<number> {
+  const root = page.getByTestId('call');
+  await expect(root).toHaveAttribute('data-connected-ms', /^\d+$/);
+  return Number(await root.getAttribute('data-connected-ms'));
+}
+
+test('three people meet, leave and come back, and see each other mute', async ({ browser, request }) => {
+  test.setTimeout(150_000);
+  const people = [
+    await registerByApi(request, 'Ada'),
+    await registerByApi(request, 'Ben'),
+    await registerByApi(request, 'Cleo'),
+  ];
+  const meetingId = await meetingFor(request, people);
+  const [ada, ben, cleo] = people;
+  for (const p of people) await signIn(browser, p);
+
+  // (1) everyone joins: a full mesh with live video on every link.
+  await Promise.all(people.map((p) => enterCall(p.page!, meetingId)));
+  await expectFullMesh(people);
+  const times = await Promise.all(people.map((p) => connectedMs(p.page!)));
+  console.log(`join-to-connected ms: ${people.map((p, i) => `${p.name}=${times[i]}`).join(' ')}`);
+  for (const p of people) {
+    await expect(p.page!.getByTestId('local-tile').locator('video')).toHaveJSProperty('muted', true);
+  }
+
+  // (2) Cleo leaves: the others drop her tile within 3 s; she comes back and every link returns.
+  await cleo.page!.getByRole('button', { name: 'Leave' }).click();
+  for (const p of [ada, ben]) {
+    await expect(p.page!.locator(`[data-testid="remote-tile"][data-user-id="${cleo.id}"]`)).toHaveCount(0, { timeout: 3_000 });
+  }
+  await expect(cleo.page!).not.toHaveURL(/\/call$/);
+  const rejoinStarted = Date.now();
+  await enterCall(cleo.page!, meetingId);
+  await expectFullMesh(people);
+  console.log(`rejoin-to-full-mesh ms: ${Date.now() - rejoinStarted}`);
+
+  // A reload rebuilds every link too.
+  await ben.page!.reload();
+  await expect(ben.page!.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expectFullMesh(people);
+
+  // (3) Ada mutes: both others see it on her tile; unmuting clears it.
+  await ada.page!.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(ada.page!.getByRole('button', { name: 'Unmute' })).toBeVisible();
+  for (const p of [ben, cleo]) {
+    const tile = p.page!.locator(`[data-testid="remote-tile"][data-user-id="${ada.id}"]`);
+    await expect(tile).toHaveAttribute('data-muted', 'true');
+    await expect(tile.getByTestId('muted-indicator')).toBeVisible();
+  }
+  await ada.page!.getByRole('button', { name: 'Unmute' }).click();
+  for (const p of [ben, cleo]) {
+    await expect(p.page!.locator(`[data-testid="remote-tile"][data-user-id="${ada.id}"]`)).toHaveAttribute('data-muted', 'false');
+  }
+
+  for (const p of people) await p.page!.getByRole('button', { name: 'Leave' }).click();
+  for (const p of people) await expect(p.page!).not.toHaveURL(/\/call$/);
+  for (const p of people) expect(p.problems, `${p.name}'s console`).toEqual([]);
+  for (const p of people) await p.page!.context().close();
+});

@@ -1,0 +1,393 @@
+//! A running call: joins presence, owns the local media and every peer connection, and runs
+//! three loops (signal inbox, presence, stats) until the page leaves. Presence decides who gets
+//! a link; the inbox carries the negotiation (see `signals`).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MediaStream, MediaStreamTrack};
+
+use super::api::{Api, ApiError};
+use super::js;
+use super::peer::{Peer, first_track};
+use super::{CallUi, Tile};
+use crate::server_fns::call::CallInfo;
+
+pub struct Inner {
+    pub me: i64,
+    /// This page's id; a reload gets a new one, so the others know to start over.
+    pub instance: String,
+    pub ice: JsValue,
+    pub api: Api,
+    pub ui: CallUi,
+    started: f64,
+    pub st: RefCell<State>,
+    next_epoch: Cell<u32>,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub stopped: bool,
+    pub local: Option<MediaStream>,
+    pub peers: HashMap<i64, Rc<Peer>>,
+    pub names: HashMap<i64, String>,
+    /// Users who said `bye`, with the instance that said it: no new link until they come back.
+    pub gone: HashMap<i64, String>,
+    outbox: VecDeque<(i64, &'static str, serde_json::Value)>,
+    pumping: bool,
+    pagehide: Option<Closure<dyn FnMut(JsValue)>>,
+}
+
+/// The handle the page keeps; dropping it does nothing, `stop` or `leave` ends the call.
+pub struct Call(Rc<Inner>);
+
+impl Call {
+    pub fn start(setup: &CallInfo, ui: CallUi) -> Call {
+        let ice =
+            js_sys::JSON::parse(&setup.ice_servers).unwrap_or_else(|_| js_sys::Array::new().into());
+        let inner = Rc::new(Inner {
+            me: setup.user_id,
+            instance: format!("{:x}", (js_sys::Math::random() * 1e15) as u64),
+            ice,
+            api: Api::new(setup.meeting_id),
+            ui,
+            started: js::now(),
+            st: RefCell::new(State::default()),
+            next_epoch: Cell::new(1),
+        });
+        let weak = Rc::downgrade(&inner);
+        // A reload or closed tab never runs the page's cleanup: say goodbye from here instead.
+        let on_hide = Closure::wrap(Box::new(move |_: JsValue| {
+            if let Some(inner) = weak.upgrade() {
+                shutdown(&inner, false);
+            }
+        }) as Box<dyn FnMut(JsValue)>);
+        if let Some(w) = web_sys::window() {
+            let _ =
+                w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+        }
+        inner.st.borrow_mut().pagehide = Some(on_hide);
+        spawn_local(run(inner.clone()));
+        Call(inner)
+    }
+
+    pub fn set_muted(&self, muted: bool) {
+        self.set_enabled("audio", !muted);
+        self.0.ui.muted.try_set(muted);
+        broadcast_state(&self.0);
+    }
+
+    pub fn set_camera_off(&self, off: bool) {
+        self.set_enabled("video", !off);
+        self.0.ui.camera_off.try_set(off);
+        broadcast_state(&self.0);
+    }
+
+    fn set_enabled(&self, kind: &str, enabled: bool) {
+        if let Some(t) = self
+            .0
+            .st
+            .borrow()
+            .local
+            .as_ref()
+            .and_then(|s| first_track(s, kind))
+        {
+            t.set_enabled(enabled);
+        }
+    }
+
+    /// Ends the call and waits until the server knows, so a rejoin right after cannot race it.
+    pub async fn leave(self) {
+        let byes = shutdown(&self.0, true);
+        for to in byes {
+            let _ = self
+                .0
+                .api
+                .send(to, "bye", bye_payload(&self.0), false)
+                .await;
+        }
+        let _ = self.0.api.leave().await;
+    }
+
+    /// Ends the call without waiting (the page is going away).
+    pub fn stop(self) {
+        let byes = shutdown(&self.0, true);
+        let inner = self.0.clone();
+        spawn_local(async move {
+            for to in byes {
+                let _ = inner.api.send(to, "bye", bye_payload(&inner), false).await;
+            }
+            let _ = inner.api.leave().await;
+        });
+    }
+}
+
+fn bye_payload(inner: &Inner) -> serde_json::Value {
+    serde_json::json!({ "from": inner.instance })
+}
+
+/// Stops every loop, request, connection and track. Returns whom to say `bye` to; on
+/// `pagehide` the goodbyes go out here, as keep-alive requests, and presence simply times out
+/// if the page does not come back.
+fn shutdown(inner: &Rc<Inner>, caller_says_bye: bool) -> Vec<i64> {
+    let (peers, local, hide) = {
+        let mut st = inner.st.borrow_mut();
+        if st.stopped {
+            return Vec::new();
+        }
+        st.stopped = true;
+        st.outbox.clear();
+        (
+            std::mem::take(&mut st.peers),
+            st.local.take(),
+            st.pagehide.take(),
+        )
+    };
+    inner.api.abort();
+    if let (Some(w), Some(h)) = (web_sys::window(), hide.as_ref()) {
+        let _ = w.remove_event_listener_with_callback("pagehide", h.as_ref().unchecked_ref());
+    }
+    // The listener may be the closure running right now: free it on a later turn.
+    spawn_local(async move { drop(hide) });
+    for p in peers.values() {
+        p.close();
+    }
+    if let Some(local) = local {
+        for t in local.get_tracks().iter() {
+            if let Ok(t) = t.dyn_into::<MediaStreamTrack>() {
+                t.stop();
+            }
+        }
+    }
+    let byes: Vec<i64> = peers.keys().copied().collect();
+    if caller_says_bye {
+        return byes;
+    }
+    let inner = inner.clone();
+    spawn_local(async move {
+        for to in byes {
+            let _ = inner.api.send(to, "bye", bye_payload(&inner), false).await;
+        }
+    });
+    Vec::new()
+}
+
+pub fn stopped(inner: &Inner) -> bool {
+    inner.st.borrow().stopped
+}
+
+async fn run(inner: Rc<Inner>) {
+    super::media::open_media(&inner).await;
+    if stopped(&inner) {
+        return;
+    }
+    if let Err(e) = inner.api.join().await {
+        if !matches!(e, ApiError::Aborted) {
+            inner
+                .ui
+                .error
+                .try_set(Some(format!("Could not join the call: {}", e.message())));
+        }
+        shutdown(&inner, true);
+        return;
+    }
+    spawn_local(super::signals::inbox_loop(inner.clone()));
+    spawn_local(super::presence::presence_loop(inner.clone()));
+    spawn_local(super::presence::stats_loop(inner));
+}
+
+pub fn peer(inner: &Inner, uid: i64, epoch: u32) -> Option<Rc<Peer>> {
+    inner
+        .st
+        .borrow()
+        .peers
+        .get(&uid)
+        .filter(|p| p.epoch == epoch)
+        .cloned()
+}
+
+/// A fresh link to `uid`, replacing any old one. The answering side says `hello` so the
+/// offering side (re)offers even if it has not noticed us yet.
+pub fn create_peer(
+    inner: &Rc<Inner>,
+    uid: i64,
+    remote_instance: Option<String>,
+    hello: bool,
+) -> Option<Rc<Peer>> {
+    if stopped(inner) {
+        return None;
+    }
+    remove_peer(inner, uid);
+    let epoch = inner.next_epoch.get();
+    inner.next_epoch.set(epoch + 1);
+    let local = inner.st.borrow().local.clone();
+    let peer = match Peer::new(inner, uid, epoch, local.as_ref()) {
+        Ok(p) => p,
+        Err(e) => {
+            leptos::logging::warn!("could not create a peer connection: {}", js::describe(&e));
+            return None;
+        }
+    };
+    *peer.remote_instance.borrow_mut() = remote_instance;
+    inner.st.borrow_mut().peers.insert(uid, peer.clone());
+    if hello && !peer.offerer {
+        send_on_link(
+            inner,
+            uid,
+            epoch,
+            "candidate",
+            serde_json::json!({ "kind": "hello" }),
+        );
+    }
+    publish(inner);
+    Some(peer)
+}
+
+pub fn remove_peer(inner: &Rc<Inner>, uid: i64) {
+    let old = inner.st.borrow_mut().peers.remove(&uid);
+    if let Some(old) = old {
+        old.close();
+        publish(inner);
+    }
+}
+
+/// Queues a signal on the current link to `uid`, stamped with both instances and the link id.
+pub fn send_on_link(
+    inner: &Rc<Inner>,
+    uid: i64,
+    epoch: u32,
+    kind: &'static str,
+    mut payload: serde_json::Value,
+) {
+    let Some(p) = peer(inner, uid, epoch) else {
+        return;
+    };
+    payload["from"] = inner.instance.clone().into();
+    payload["to"] = p.remote_instance.borrow().clone().into();
+    payload["link"] = p.link.borrow().clone().into();
+    let mut st = inner.st.borrow_mut();
+    if st.stopped {
+        return;
+    }
+    st.outbox.push_back((uid, kind, payload));
+    if !st.pumping {
+        st.pumping = true;
+        spawn_local(pump(inner.clone()));
+    }
+}
+
+/// Sends queued signals one at a time, so each pair's signals reach the server in order.
+async fn pump(inner: Rc<Inner>) {
+    loop {
+        let next = inner.st.borrow_mut().outbox.pop_front();
+        let Some((to, kind, payload)) = next else {
+            break;
+        };
+        match inner.api.send(to, kind, payload, true).await {
+            Ok(()) | Err(ApiError::Status { .. }) => {}
+            Err(ApiError::Aborted) => break,
+            Err(ApiError::Network(m)) => leptos::logging::warn!("signal not sent: {m}"),
+        }
+    }
+    inner.st.borrow_mut().pumping = false;
+}
+
+pub async fn negotiate(inner: Rc<Inner>, uid: i64, epoch: u32) {
+    let Some(p) = peer(&inner, uid, epoch) else {
+        return;
+    };
+    p.making_offer.set(true);
+    let done = js::call(&p.pc, "setLocalDescription", &[]).await;
+    if done.is_ok() {
+        if let Some(desc) = js::to_json(&js::get(&p.pc, "localDescription")) {
+            let kind = if desc["type"] == "answer" {
+                "answer"
+            } else {
+                "offer"
+            };
+            send_on_link(&inner, uid, epoch, kind, serde_json::json!({ "sdp": desc }));
+        }
+    }
+    p.making_offer.set(false);
+}
+
+pub fn broadcast_state(inner: &Rc<Inner>) {
+    let peers: Vec<(i64, u32)> = inner
+        .st
+        .borrow()
+        .peers
+        .values()
+        .map(|p| (p.uid, p.epoch))
+        .collect();
+    for (uid, epoch) in peers {
+        send_state(inner, uid, epoch);
+    }
+}
+
+pub fn send_state(inner: &Rc<Inner>, uid: i64, epoch: u32) {
+    let muted = inner.ui.muted.try_get_untracked().unwrap_or(false);
+    let camera_off = inner.ui.camera_off.try_get_untracked().unwrap_or(false);
+    let payload = serde_json::json!({ "kind": "state", "muted": muted, "camera_off": camera_off });
+    send_on_link(inner, uid, epoch, "candidate", payload);
+}
+
+pub fn on_state_change(inner: &Rc<Inner>, uid: i64, epoch: u32) {
+    let Some(p) = peer(inner, uid, epoch) else {
+        return;
+    };
+    let state = p.connection_state();
+    if state == "connected" && !p.told_state.replace(true) {
+        send_state(inner, uid, epoch);
+    }
+    *p.state.borrow_mut() = state;
+    publish(inner);
+}
+
+/// Writes the links' current state into the page's tiles.
+pub fn publish(inner: &Inner) {
+    let st = inner.st.borrow();
+    if st.stopped {
+        return;
+    }
+    let mut tiles: Vec<Tile> = st
+        .peers
+        .values()
+        .map(|p| Tile {
+            user_id: p.uid,
+            name: st
+                .names
+                .get(&p.uid)
+                .cloned()
+                .unwrap_or_else(|| format!("User {}", p.uid)),
+            state: p.state.borrow().clone(),
+            frames: p.frames.get(),
+            muted: p.muted.get(),
+            camera_off: p.camera_off.get(),
+        })
+        .collect();
+    tiles.sort_by_key(|t| t.user_id);
+    let all_up = !tiles.is_empty() && tiles.iter().all(|t| t.state == "connected");
+    if all_up
+        && inner
+            .ui
+            .connected_ms
+            .try_get_untracked()
+            .flatten()
+            .is_none()
+    {
+        inner
+            .ui
+            .connected_ms
+            .try_set(Some((js::now() - inner.started).round() as u64));
+    }
+    inner.ui.tiles.try_update(|old| {
+        if *old != tiles {
+            *old = tiles;
+        }
+    });
+}

@@ -1,0 +1,184 @@
+//! The signal inbox: a long poll that hands each signal, in order, to the link it belongs to,
+//! then acknowledges the batch. Negotiation follows the perfect-negotiation pattern: the
+//! impolite side (the offerer, lower user id) ignores a colliding offer, the polite side rolls
+//! its own back (implicitly, in `setRemoteDescription`).
+
+use std::rc::Rc;
+
+use super::api::ApiError;
+use super::engine::{self, Inner, create_peer, publish, remove_peer, stopped};
+use super::js;
+use crate::model::{Signal, SignalType};
+
+pub async fn inbox_loop(inner: Rc<Inner>) {
+    let mut since_id = 0;
+    let mut backoff = 500;
+    while !stopped(&inner) {
+        match inner.api.inbox(since_id).await {
+            Ok(signals) => {
+                backoff = 500;
+                let mut ids = Vec::with_capacity(signals.len());
+                for s in signals {
+                    since_id = since_id.max(s.id);
+                    ids.push(s.id);
+                    handle(&inner, s).await;
+                    if stopped(&inner) {
+                        return;
+                    }
+                }
+                if !ids.is_empty() {
+                    let _ = inner.api.ack(&ids).await;
+                }
+            }
+            Err(ApiError::Aborted) => break,
+            Err(ApiError::Status { code, .. }) if code == "join_required" => {
+                // Presence timed out (a sleeping laptop, a throttled tab): come back.
+                let _ = inner.api.join().await;
+                js::sleep(js::jitter(backoff)).await;
+            }
+            Err(_) => {
+                js::sleep(js::jitter(backoff)).await;
+                backoff = (backoff * 2).min(10_000);
+            }
+        }
+    }
+}
+
+async fn handle(inner: &Rc<Inner>, s: Signal) {
+    let uid = s.from_user_id;
+    let p = &s.payload;
+    let from = p["from"].as_str().unwrap_or_default().to_string();
+    // Meant for an earlier page of ours (before a reload): not ours to act on.
+    if let Some(to) = p["to"].as_str() {
+        if to != inner.instance {
+            return;
+        }
+    }
+    let kind = p["kind"].as_str().unwrap_or("ice");
+    let link = p["link"].as_str().map(str::to_string);
+    let current = inner.st.borrow().peers.get(&uid).cloned();
+    let known = current
+        .as_ref()
+        .and_then(|c| c.remote_instance.borrow().clone());
+    let new_instance = known.as_deref().is_some_and(|k| k != from);
+
+    if s.kind == SignalType::Bye {
+        if !new_instance {
+            inner.st.borrow_mut().gone.insert(uid, from);
+            remove_peer(inner, uid);
+        }
+        return;
+    }
+    let announces =
+        s.kind == SignalType::Offer || (s.kind == SignalType::Candidate && kind == "hello");
+    if announces {
+        let mut st = inner.st.borrow_mut();
+        if st.gone.get(&uid).is_some_and(|g| *g == from) {
+            return;
+        }
+        st.gone.remove(&uid);
+    } else if new_instance || inner.st.borrow().gone.contains_key(&uid) {
+        return;
+    }
+
+    let offerer = inner.me < uid;
+    let peer = match current {
+        Some(c) if !new_instance => c,
+        // The other side is new (or was reloaded): a fresh link.
+        _ if announces => match create_peer(inner, uid, Some(from.clone()), false) {
+            Some(c) => c,
+            None => return,
+        },
+        _ => return,
+    };
+    if peer.remote_instance.borrow().is_none() {
+        *peer.remote_instance.borrow_mut() = Some(from.clone());
+    }
+
+    match (s.kind, kind) {
+        (SignalType::Candidate, "hello") => {
+            // The answering side is waiting for an offer. A link that is up, or too young to
+            // judge, stays; otherwise the offerer starts it over.
+            let fresh = js::now() - peer.since.get() < 3_000.0;
+            if offerer && !fresh && peer.connection_state() != "connected" {
+                create_peer(inner, uid, Some(from), false);
+            }
+        }
+        (SignalType::Candidate, "state") => {
+            peer.muted.set(p["muted"].as_bool().unwrap_or(false));
+            peer.camera_off
+                .set(p["camera_off"].as_bool().unwrap_or(false));
+            publish(inner);
+        }
+        (SignalType::Candidate, _) => {
+            if link != *peer.link.borrow() {
+                return;
+            }
+            let cand = js::from_json(&p["candidate"]);
+            if !peer.has_remote_description() {
+                peer.pending.borrow_mut().push(cand);
+            } else if let Err(e) = js::call(&peer.pc, "addIceCandidate", &[cand]).await {
+                if !peer.ignore_offer.get() {
+                    leptos::logging::warn!("ICE candidate refused: {}", js::describe(&e));
+                }
+            }
+        }
+        (SignalType::Offer | SignalType::Answer, _) => {
+            let is_offer = s.kind == SignalType::Offer;
+            let mut peer = peer;
+            if is_offer && !offerer && link.is_some() && *peer.link.borrow() != link {
+                // An offer for a new connection from the offering side: answer it on a new one.
+                if peer.link.borrow().is_some() {
+                    match create_peer(inner, uid, Some(from), false) {
+                        Some(c) => peer = c,
+                        None => return,
+                    }
+                }
+                *peer.link.borrow_mut() = link.clone();
+            } else if link != *peer.link.borrow() {
+                return;
+            }
+            describe(inner, &peer, &p["sdp"], is_offer).await;
+        }
+        _ => {}
+    }
+}
+
+async fn describe(
+    inner: &Rc<Inner>,
+    peer: &Rc<super::peer::Peer>,
+    sdp: &serde_json::Value,
+    is_offer: bool,
+) {
+    let collision = is_offer && (peer.making_offer.get() || peer.signaling_state() != "stable");
+    peer.ignore_offer.set(!peer.polite && collision);
+    if peer.ignore_offer.get() {
+        return;
+    }
+    if !is_offer && peer.signaling_state() != "have-local-offer" {
+        return; // an answer to an offer this link no longer has
+    }
+    if let Err(e) = js::call(&peer.pc, "setRemoteDescription", &[js::from_json(sdp)]).await {
+        leptos::logging::warn!("remote description refused: {}", js::describe(&e));
+        return;
+    }
+    if is_offer {
+        let local = inner.st.borrow().local.clone();
+        peer.attach_local(local.as_ref()).await;
+        if js::call(&peer.pc, "setLocalDescription", &[]).await.is_ok() {
+            if let Some(desc) = js::to_json(&js::get(&peer.pc, "localDescription")) {
+                engine::send_on_link(
+                    inner,
+                    peer.uid,
+                    peer.epoch,
+                    "answer",
+                    serde_json::json!({ "sdp": desc }),
+                );
+            }
+        }
+    }
+    let pending: Vec<_> = peer.pending.borrow_mut().drain(..).collect();
+    for cand in pending {
+        let _ = js::call(&peer.pc, "addIceCandidate", &[cand]).await;
+    }
+}

@@ -1,0 +1,45 @@
+//! The call page's one server call: everything the page needs before it can join, in a single
+//! round trip (who am I, which meeting, may I join, which ICE servers to use).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the call page learns on load. `ice_servers` is the raw `ICE_SERVERS` JSON array; the
+/// browser hands it to `RTCPeerConnection` as is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallInfo {
+    pub meeting_id: i64,
+    pub title: String,
+    pub user_id: i64,
+    pub user_name: String,
+    pub may_join: bool,
+    /// Why joining is impossible, for a person to read; `None` when `may_join`.
+    pub reason: Option<String>,
+    pub ice_servers: String,
+}
+
+#[server(prefix = "/rpc")]
+pub async fn call_setup(meeting_id: i64) -> Result<CallInfo, AppError> {
+    use crate::domain::access;
+    let (state, auth) = super::ctx::user().await?;
+    let seen = access::meeting_for(&state.db, auth.user.id, meeting_id).await?;
+    // The same rules the presence API applies, so the page says "no" before it tries.
+    let reason = if seen.meeting.status.is_closed() {
+        Some(format!("This meeting is {}.", seen.meeting.status))
+    } else if !seen.may_join() {
+        Some("Accept the invitation to join this call.".to_string())
+    } else {
+        None
+    };
+    Ok(CallInfo {
+        meeting_id,
+        title: seen.meeting.title,
+        user_id: auth.user.id,
+        user_name: auth.user.name,
+        may_join: reason.is_none(),
+        reason,
+        ice_servers: state.config.ice_servers.clone(),
+    })
+}
