@@ -3,12 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::header::Header;
 use crate::pages::{
     auth::{LoginPage, RegisterPage},
-    call::CallPage,
     home::HomePage,
     invitations::InvitationsPage,
     join::JoinPage,
@@ -37,6 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Pages render fully on the server before the first byte goes out (`SsrMode::Async`), so a
+/// page can still set its status (404) or redirect after its data has loaded.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -56,14 +57,13 @@ pub fn App() -> impl IntoView {
             <Header />
             <main class="container">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    <Route path=path!("/meetings/:id/call") view=CallPage />
-                    <Route path=path!("/meetings") view=MeetingsPage />
-                    <Route path=path!("/meetings/:id") view=MeetingPage />
-                    <Route path=path!("/invitations") view=InvitationsPage />
-                    <Route path=path!("/join/:code") view=JoinPage />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=path!("/meetings") view=MeetingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/meetings/:id") view=MeetingPage ssr=SsrMode::Async />
+                    <Route path=path!("/invitations") view=InvitationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/join/:code") view=JoinPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -1,6 +1,7 @@
 //! Pieces of UI that several pages use.
 
 pub mod badge;
+pub mod error_view;
 pub mod form;
 pub mod header;
 pub mod require_user;

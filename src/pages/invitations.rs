@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::components::require_user::RequireUser;
+use crate::components::error_view::ErrorView;
 use crate::components::time::LocalTime;
 use crate::pages::meeting::{Changed, InvitationAnswer};
 use crate::server_fns::invitations::my_invitations;
@@ -14,7 +14,7 @@ pub fn InvitationsPage() -> impl IntoView {
     view! {
         <Title text="Invitations · Projitt Meet" />
         <h1>"Invitations"</h1>
-        <RequireUser children=|_| view! { <Inbox /> } />
+        <Inbox />
     }
 }
 
@@ -26,7 +26,7 @@ fn Inbox() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
             {move || invitations.get().map(|result| match result {
-                Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                Err(error) => view! { <ErrorView error /> }.into_any(),
                 Ok(list) if list.is_empty() => view! {
                     <p class="empty card">"You have no invitations. When someone invites you, it shows up here."</p>
                 }.into_any(),

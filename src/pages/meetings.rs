@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use crate::components::badge::Badge;
 use crate::components::form::{Field, FormError};
-use crate::components::require_user::RequireUser;
+use crate::components::error_view::ErrorView;
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
 use crate::model::{MeetingListItem, Page};
@@ -18,7 +18,7 @@ const PER_PAGE: i64 = 10;
 pub fn MeetingsPage() -> impl IntoView {
     view! {
         <Title text="Meetings · Projitt Meet" />
-        <RequireUser children=|_| view! { <Meetings /> } />
+        <Meetings />
     }
 }
 
@@ -93,7 +93,7 @@ fn MeetingList(title: &'static str, scope: &'static str, refresh: RwSignal<usize
 fn render_page(result: Result<Page<MeetingListItem>, AppError>, scope: &'static str, page: RwSignal<i64>) -> AnyView {
     let list = match result {
         Ok(list) => list,
-        Err(e) => return view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+        Err(error) => return view! { <ErrorView error /> }.into_any(),
     };
     if list.data.is_empty() {
         let empty = if scope == "owned" {

@@ -147,3 +147,26 @@ pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
     };
     Ok(JoinTarget { meeting_id: seen.meeting.id, title: seen.meeting.title, blocked })
 }
+
+/// Everything the meeting page shows, in one call: the details and, for the owner, the
+/// recordings (newest first) and the notes (newest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingPageData {
+    pub detail: MeetingDetail,
+    pub recordings: Vec<crate::model::Recording>,
+    pub notes: Vec<crate::model::Note>,
+}
+
+#[server(prefix = "/rpc")]
+pub async fn meeting_page(id: i64) -> Result<MeetingPageData, AppError> {
+    use crate::domain::{notes, recordings};
+    let detail = get_meeting(id).await?;
+    if detail.role != Role::Owner {
+        return Ok(MeetingPageData { detail, recordings: Vec::new(), notes: Vec::new() });
+    }
+    let (state, auth) = super::ctx::user().await?;
+    let query = recordings::ListQuery { page: Some(1), per_page: Some(100), sort_by: None, sort_dir: None };
+    let recordings = recordings::list(&state.db, auth.user.id, id, query).await?.data;
+    let notes = notes::list(&state.db, auth.user.id, id).await?;
+    Ok(MeetingPageData { detail, recordings, notes })
+}

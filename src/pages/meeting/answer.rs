@@ -17,11 +17,7 @@ pub fn InvitationAnswer(invitation: Invitation, closed: bool) -> impl IntoView {
     let propose = ServerAction::<ProposeTime>::new();
     // Reload whatever the page shows once an answer went through.
     if let Some(changed) = use_context::<Changed>() {
-        Effect::new(move |_| {
-            if accept.version().get() + reject.version().get() + propose.version().get() > 0 {
-                changed.bump();
-            }
-        });
+        changed.after(vec![accept.version(), reject.version(), propose.version()]);
     }
     let error = Signal::derive(move || {
         [accept.value().get().and_then(Result::err), reject.value().get().and_then(Result::err)]

@@ -1,79 +1,74 @@
 //! The owner's recordings (start, stop, list, download) and AI notes (generate, latest,
-//! history).
+//! history). Their data comes with the page; each action reloads it.
 
 use leptos::prelude::*;
 
+use super::Changed;
 use crate::components::badge::Badge;
 use crate::components::form::FormError;
 use crate::components::time::LocalTime;
 use crate::error::AppError;
-use crate::model::{Meeting, MeetingStatus, Note};
-use crate::server_fns::notes::{GenerateNotes, list_notes};
-use crate::server_fns::recordings::{StartRecording, StopRecording, list_recordings};
+use crate::model::{Meeting, MeetingStatus, Note, Recording};
+use crate::server_fns::notes::GenerateNotes;
+use crate::server_fns::recordings::{StartRecording, StopRecording};
 
 #[component]
-pub fn Recordings(meeting: Meeting) -> impl IntoView {
+pub fn Recordings(meeting: Meeting, recordings: Vec<Recording>) -> impl IntoView {
     let id = meeting.id;
     let start = ServerAction::<StartRecording>::new();
     let stop = ServerAction::<StopRecording>::new();
-    let recordings = Resource::new(move || (start.version().get(), stop.version().get()), move |_| list_recordings(id, None));
+    expect_context::<Changed>().after(vec![start.version(), stop.version()]);
     let error: Signal<Option<AppError>> =
         Signal::derive(move || start.value().get().and_then(Result::err).or_else(|| stop.value().get().and_then(Result::err)));
     let busy = move || start.pending().get() || stop.pending().get();
     let started = meeting.status == MeetingStatus::Started;
+    let running = recordings.iter().any(|r| r.ended_at.is_none());
     view! {
         <section class="card" aria-labelledby="recordings-heading">
             <h2 id="recordings-heading">"Recordings"</h2>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
-                {move || recordings.get().map(|result| match result {
-                    Err(e) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(page) => {
-                        let running = page.data.iter().any(|r| r.ended_at.is_none());
-                        view! {
-                            <div class="actions">
-                                {(started && !running).then(|| view! {
-                                    <button class="btn" disabled=busy on:click=move |_| { start.dispatch(StartRecording { meeting_id: id }); }>
-                                        "Start recording"
-                                    </button>
-                                })}
-                                {running.then(|| view! {
-                                    <span class="rec" role="status">"● Recording"</span>
-                                    <button class="btn btn-danger" disabled=busy on:click=move |_| { stop.dispatch(StopRecording { meeting_id: id }); }>
-                                        "Stop recording"
-                                    </button>
-                                })}
-                                {(!started && !running).then(|| view! { <span class="muted small">"Start the meeting to record it."</span> })}
-                            </div>
-                            {page.data.is_empty().then(|| view! { <p class="empty">"No recordings yet."</p> })}
-                            <ul class="recording-list">
-                                {page.data.into_iter().map(|r| view! {
-                                    <li>
-                                        <span>"Recording #" {r.id} " · " <LocalTime at=r.started_at /></span>
-                                        <span class="muted small">{format!(" · {} participant(s)", r.participants.len())}</span>
-                                        {match r.ended_at {
-                                            Some(_) => view! {
-                                                " " <a href=format!("/api/recordings/{}/download", r.id) download="">"Download"</a>
-                                                <span class="muted small">{r.size_bytes.map(|b| format!(" ({b} bytes)"))}</span>
-                                            }.into_any(),
-                                            None => view! { <span class="muted small">" · in progress"</span> }.into_any(),
-                                        }}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }
+            <div class="actions">
+                {(started && !running).then(|| view! {
+                    <button class="btn" disabled=busy on:click=move |_| { start.dispatch(StartRecording { meeting_id: id }); }>
+                        "Start recording"
+                    </button>
                 })}
-            </Transition>
+                {running.then(|| view! {
+                    <span class="rec" role="status">"● Recording"</span>
+                    <button class="btn btn-danger" disabled=busy on:click=move |_| { stop.dispatch(StopRecording { meeting_id: id }); }>
+                        "Stop recording"
+                    </button>
+                })}
+                {(!started && !running).then(|| view! { <span class="muted small">"Start the meeting to record it."</span> })}
+            </div>
             <FormError error />
+            {recordings.is_empty().then(|| view! { <p class="empty">"No recordings yet."</p> })}
+            <ul class="recording-list">
+                {recordings.into_iter().map(|r| view! {
+                    <li>
+                        <span>"Recording #" {r.id} " · " <LocalTime at=r.started_at /></span>
+                        <span class="muted small">{format!(" · {} participant(s)", r.participants.len())}</span>
+                        {match r.ended_at {
+                            Some(_) => view! {
+                                " " <a href=format!("/api/recordings/{}/download", r.id) download="">"Download"</a>
+                                <span class="muted small">{r.size_bytes.map(|b| format!(" ({b} bytes)"))}</span>
+                            }.into_any(),
+                            None => view! { <span class="muted small">" · in progress"</span> }.into_any(),
+                        }}
+                    </li>
+                }).collect_view()}
+            </ul>
         </section>
     }
 }
 
 #[component]
-pub fn Notes(meeting_id: i64, cancelled: bool) -> impl IntoView {
+pub fn Notes(meeting_id: i64, cancelled: bool, notes: Vec<Note>) -> impl IntoView {
     let generate = ServerAction::<GenerateNotes>::new();
-    let notes = Resource::new(move || generate.version().get(), move |_| list_notes(meeting_id));
+    expect_context::<Changed>().after(vec![generate.version()]);
     let error = Signal::derive(move || generate.value().get().and_then(Result::err));
+    let mut notes = notes.into_iter();
+    let latest = notes.next();
+    let earlier: Vec<Note> = notes.collect();
     view! {
         <section class="card" aria-labelledby="notes-heading">
             <h2 id="notes-heading">"AI notes"</h2>
@@ -83,24 +78,16 @@ pub fn Notes(meeting_id: i64, cancelled: bool) -> impl IntoView {
                 </button>
             })}
             <FormError error />
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
-                {move || notes.get().map(|result| match result {
-                    Err(e) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="empty">"No notes yet. Generate them after the meeting."</p> }.into_any(),
-                    Ok(mut list) => {
-                        let latest = list.remove(0);
-                        view! {
-                            <NoteView note=latest />
-                            {(!list.is_empty()).then(|| view! {
-                                <details class="history">
-                                    <summary>{format!("Earlier notes ({})", list.len())}</summary>
-                                    {list.into_iter().map(|note| view! { <NoteView note /> }).collect_view()}
-                                </details>
-                            })}
-                        }.into_any()
-                    }
-                })}
-            </Transition>
+            {match latest {
+                None => view! { <p class="empty">"No notes yet. Generate them after the meeting."</p> }.into_any(),
+                Some(note) => view! { <NoteView note /> }.into_any(),
+            }}
+            {(!earlier.is_empty()).then(|| view! {
+                <details class="history">
+                    <summary>{format!("Earlier notes ({})", earlier.len())}</summary>
+                    {earlier.into_iter().map(|note| view! { <NoteView note /> }).collect_view()}
+                </details>
+            })}
         </section>
     }
 }

@@ -14,24 +14,35 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::badge::Badge;
-use crate::components::require_user::RequireUser;
+use crate::components::error_view::ErrorView;
 use crate::components::time::LocalTime;
 use crate::error::AppError;
 use crate::model::{MeetingStatus, Role};
-use crate::pages::not_found::NotFound;
-use crate::server_fns::meetings::{MeetingDetail, get_meeting};
+use crate::server_fns::meetings::{MeetingPageData, meeting_page};
 
 #[component]
 pub fn MeetingPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    view! {
-        <RequireUser children=move |_| {
-            move || match id() {
-                Some(id) => view! { <MeetingView id /> }.into_any(),
-                None => view! { <NotFound /> }.into_any(),
+    let changed = Changed(RwSignal::new(0));
+    provide_context(changed);
+    // Created here, at the page's top level, so the server render and hydration agree on it.
+    let detail = Resource::new(
+        move || (id(), changed.0.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => meeting_page(id).await,
+                None => Err(AppError::NotFound("No such meeting.".into())),
             }
-        } />
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
+            {move || detail.get().map(|result| match result {
+                Ok(data) => view! { <Detail data /> }.into_any(),
+                Err(error) => view! { <ErrorView error /> }.into_any(),
+            })}
+        </Transition>
     }
 }
 
@@ -43,26 +54,20 @@ impl Changed {
     pub fn bump(self) {
         self.0.update(|n| *n += 1);
     }
-}
 
-#[component]
-fn MeetingView(id: i64) -> impl IntoView {
-    let changed = Changed(RwSignal::new(0));
-    provide_context(changed);
-    let detail = Resource::new(move || changed.0.get(), move |_| get_meeting(id));
-    view! {
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
-            {move || detail.get().map(|result| match result {
-                Ok(detail) => view! { <Detail detail /> }.into_any(),
-                Err(AppError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
-            })}
-        </Transition>
+    /// Bumps whenever one of `versions` (server actions' versions) moves.
+    pub fn after(self, versions: Vec<RwSignal<usize>>) {
+        Effect::new(move |_| {
+            if versions.iter().map(|v| v.get()).sum::<usize>() > 0 {
+                self.bump();
+            }
+        });
     }
 }
 
 #[component]
-fn Detail(detail: MeetingDetail) -> impl IntoView {
+fn Detail(data: MeetingPageData) -> impl IntoView {
+    let MeetingPageData { detail, recordings, notes } = data;
     let m = detail.meeting.clone();
     let is_owner = detail.role == Role::Owner;
     let may_join = !m.status.is_closed()
@@ -90,15 +95,16 @@ fn Detail(detail: MeetingDetail) -> impl IntoView {
                 <span class="muted small">"Join link: " <code>{detail.join_link.clone()}</code></span>
             </div>
         </section>
-        {match detail.invitation.clone() {
-            Some(invitation) if !is_owner => view! { <InvitationAnswer invitation closed=m.status.is_closed() /> }.into_any(),
-            _ => ().into_any(),
-        }}
+        {detail
+            .invitation
+            .clone()
+            .filter(|_| !is_owner)
+            .map(|invitation| view! { <InvitationAnswer invitation closed=m.status.is_closed() /> })}
         <participants::Participants meeting_id=m.id open=!m.status.is_closed() />
         {is_owner.then(|| view! {
             <owner::OwnerPanel detail=detail.clone() />
-            <media::Recordings meeting=detail.meeting.clone() />
-            <media::Notes meeting_id=detail.meeting.id cancelled=detail.meeting.status == MeetingStatus::Cancelled />
+            <media::Recordings meeting=detail.meeting.clone() recordings />
+            <media::Notes meeting_id=detail.meeting.id cancelled=detail.meeting.status == MeetingStatus::Cancelled notes />
         })}
         {(ended && !is_owner).then(|| view! { <p class="muted">"This meeting has ended."</p> })}
     }

@@ -12,16 +12,6 @@ use crate::model::{Invitation, InvitationStatus, MeetingStatus};
 use crate::server_fns::invitations::{AcceptProposal, DeclineProposal, InviteByEmail};
 use crate::server_fns::meetings::{CancelMeeting, EndMeeting, MeetingDetail, StartMeeting, UpdateMeeting};
 
-/// Bumps the page's `Changed` counter whenever one of `versions` moves.
-fn reload_after(versions: Vec<RwSignal<usize>>) {
-    let changed = expect_context::<Changed>();
-    Effect::new(move |_| {
-        if versions.iter().map(|v| v.get()).sum::<usize>() > 0 {
-            changed.bump();
-        }
-    });
-}
-
 #[component]
 pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
     let m = detail.meeting.clone();
@@ -31,7 +21,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
     let cancel = ServerAction::<CancelMeeting>::new();
     let update = ServerAction::<UpdateMeeting>::new();
     let invite = ServerAction::<InviteByEmail>::new();
-    reload_after(vec![start.version(), end.version(), cancel.version(), update.version(), invite.version()]);
+    expect_context::<Changed>().after(vec![start.version(), end.version(), cancel.version(), update.version(), invite.version()]);
     let status_error = Signal::derive(move || {
         [start.value().get(), end.value().get(), cancel.value().get()].into_iter().flatten().find_map(Result::err)
     });
@@ -90,7 +80,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
 fn Invitations(invitations: Vec<Invitation>, open: bool) -> impl IntoView {
     let accept = ServerAction::<AcceptProposal>::new();
     let decline = ServerAction::<DeclineProposal>::new();
-    reload_after(vec![accept.version(), decline.version()]);
+    expect_context::<Changed>().after(vec![accept.version(), decline.version()]);
     let error: Signal<Option<AppError>> =
         Signal::derive(move || accept.value().get().and_then(Result::err).or_else(|| decline.value().get().and_then(Result::err)));
     let busy = move || accept.pending().get() || decline.pending().get();

@@ -1,4 +1,5 @@
-//! Who is present right now, refreshed every 1.5 seconds while the page is open.
+//! Who is present right now. It is live data, so the browser fetches it (not the server
+//! render) and refreshes it every 1.5 seconds while the page is open.
 
 use leptos::prelude::*;
 
@@ -20,28 +21,37 @@ pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (open, REFRESH_MS);
-    let people = Resource::new(move || tick.get(), move |_| present_participants(meeting_id));
+    let people = LocalResource::new(move || {
+        tick.track();
+        present_participants(meeting_id)
+    });
+    // Keep the last answer on screen while the next one loads, so the list does not flicker.
+    let shown = RwSignal::new(None::<Result<Vec<crate::model::Participant>, AppError>>);
+    Effect::new(move |_| {
+        if let Some(result) = people.get() {
+            shown.set(Some(result));
+        }
+    });
     view! {
         <section class="card" aria-labelledby="participants-heading">
             <h2 id="participants-heading">"Here now"</h2>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
-                {move || people.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">"Nobody is in the call right now."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="participants" aria-label="Participants">
-                            {list.into_iter().map(|p| view! {
-                                <li data-user-id=p.user_id>
-                                    <span class="dot" aria-hidden="true"></span>
-                                    <strong>{p.name}</strong>
-                                    <span class="muted small">" joined " <LocalTime at=p.joined_at /></span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(AppError::Forbidden { .. }) => view! { <p class="muted">"Join the call to see who is here."</p> }.into_any(),
-                    Err(e) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
-                })}
-            </Transition>
+            {move || match shown.get() {
+                None => view! { <p class="muted" aria-busy="true">"Checking who is here…"</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"Nobody is in the call right now."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="participants" aria-label="Participants">
+                        {list.into_iter().map(|p| view! {
+                            <li data-user-id=p.user_id>
+                                <span class="dot" aria-hidden="true"></span>
+                                <strong>{p.name}</strong>
+                                <span class="muted small">" joined " <LocalTime at=p.joined_at /></span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Some(Err(AppError::Forbidden { .. })) => view! { <p class="muted">"Join the call to see who is here."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
+            }}
         </section>
     }
 }

@@ -1,0 +1,125 @@
+import { Browser, Page } from '@playwright/test';
+import { test, expect, expectConsoleError, open, register, uniqueEmail } from './fixtures';
+
+/** A `datetime-local` value `days` from now at 10:00 local time. */
+function localDay(days: number, hour = 10): string {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  d.setHours(hour, 0, 0, 0);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+async function newUserPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+async function createMeeting(page: Page, title: string, when: string) {
+  await open(page, '/meetings');
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('When').fill(when);
+  await page.getByLabel('Duration (minutes)').fill('45');
+  await page.getByRole('button', { name: 'Create meeting' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Created' })).toBeVisible();
+  await page.getByRole('status').getByRole('link', { name: title }).click();
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
+test('owner and guest schedule, invite, propose, accept, record and take notes', async ({ page, browser }) => {
+  const owner = page;
+  const guest = await newUserPage(browser);
+  const guestEmail = uniqueEmail('guest');
+  const title = `Planning ${Date.now()}`;
+
+  // 1. The owner registers, creates a meeting and invites the guest's email (no account yet).
+  await register(owner, 'Olive Owner', uniqueEmail('owner'));
+  await expect(owner.getByRole('heading', { name: 'Welcome, Olive Owner!' })).toBeVisible();
+  await createMeeting(owner, title, localDay(3));
+  await owner.getByLabel('Email to invite').fill(guestEmail);
+  await owner.getByRole('button', { name: 'Invite', exact: true }).click();
+  const invitationRow = owner.locator(`li[data-email="${guestEmail}"]`);
+  await expect(invitationRow).toContainText('pending');
+
+  // 2. The guest registers, sees the invitation and proposes another time with a comment.
+  await register(guest, 'Gus Guest', guestEmail);
+  await expect(guest.getByRole('heading', { name: 'Welcome, Gus Guest!' })).toBeVisible();
+  await guest.getByRole('link', { name: 'Invitations' }).click();
+  const card = guest.locator('.invitation-card').filter({ hasText: title });
+  await expect(card).toBeVisible();
+  await card.getByText('Propose another time').click();
+  const proposed = localDay(5, 15);
+  await card.getByLabel('Proposed time').fill(proposed);
+  await card.getByLabel('Comment').fill('Thursday afternoon suits the whole team better.');
+  await card.getByRole('button', { name: 'Propose time' }).click();
+  await expect(card).toContainText('proposed');
+
+  // 3. The owner sees the proposal, accepts it, and the meeting moves. The guest accepts.
+  await owner.reload();
+  await expect(owner.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(invitationRow).toContainText('proposed');
+  await expect(invitationRow).toContainText('Thursday afternoon suits the whole team better.');
+  await invitationRow.getByRole('button', { name: 'Accept proposal' }).click();
+  await expect(invitationRow).toContainText('accepted');
+  const expected = new Date(proposed);
+  const shownTime = owner.locator('.meeting-head time');
+  await expect(shownTime).toHaveAttribute('datetime', expected.toISOString().replace('.000Z', 'Z'));
+  await expect(shownTime).toContainText(`${String(expected.getHours()).padStart(2, '0')}:00`);
+
+  await guest.reload();
+  await expect(guest.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(card).toContainText('accepted');
+
+  // 5. The owner starts the meeting, records, downloads the recording and generates notes.
+  await owner.getByRole('button', { name: 'Start meeting' }).click();
+  await expect(owner.locator('.meeting-head')).toContainText('started');
+  await owner.getByRole('button', { name: 'Start recording' }).click();
+  await expect(owner.getByRole('status').filter({ hasText: 'Recording' })).toBeVisible();
+  await owner.getByRole('button', { name: 'Stop recording' }).click();
+  const download = owner.getByRole('link', { name: 'Download', exact: true });
+  await expect(download).toBeVisible();
+  const [file] = await Promise.all([owner.waitForEvent('download'), download.click()]);
+  expect(file.suggestedFilename()).toMatch(/^meeting-\d+-\d+-\d{8}T\d{6}Z\.txt$/);
+  const fs = await import('fs');
+  const content = fs.readFileSync(await file.path(), 'utf8');
+  expect(content).toContain(title);
+  await owner.getByRole('button', { name: 'Generate notes' }).click();
+  const note = owner.locator('article.note').first();
+  await expect(note).toBeVisible();
+  await expect(note.getByRole('heading', { name: 'Key points' })).toBeVisible();
+  await expect(note.locator('.transcript')).toContainText(title);
+  await expect(note.locator('.badge')).toHaveText(/neutral|positive|negative/);
+
+  await guest.context().close();
+});
+
+test('an invalid create form shows an inline message and creates nothing', async ({ page }) => {
+  await register(page, 'Fay Forms', uniqueEmail('fay'));
+  await expect(page.getByRole('heading', { name: 'Welcome, Fay Forms!' })).toBeVisible();
+  await open(page, '/meetings');
+  await expect(page.getByText('You have no meetings yet.')).toBeVisible();
+  expectConsoleError(page, /status of 422/);
+  await page.getByLabel('When').fill(localDay(1));
+  await page.getByLabel('Duration (minutes)').fill('5000');
+  await page.getByRole('button', { name: 'Create meeting' }).click();
+  await expect(page.locator('#field-title-error')).toHaveText('must not be empty');
+  await expect(page.locator('#field-duration_minutes-error')).toContainText('between 1 and 1440');
+  await page.reload();
+  await expect(page.getByText('You have no meetings yet.')).toBeVisible();
+});
+
+test('a stranger who opens a meeting URL sees a not-found page', async ({ page, browser }) => {
+  await register(page, 'Sam Owner', uniqueEmail('sam'));
+  await expect(page.getByRole('heading', { name: 'Welcome, Sam Owner!' })).toBeVisible();
+  await createMeeting(page, `Private ${Date.now()}`, localDay(2));
+  const url = page.url();
+
+  const stranger = await newUserPage(browser);
+  await register(stranger, 'Stan Stranger', uniqueEmail('stan'));
+  await expect(stranger.getByRole('heading', { name: 'Welcome, Stan Stranger!' })).toBeVisible();
+  const response = await stranger.goto(url);
+  expect(response?.status()).toBe(404);
+  await expect(stranger.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await stranger.context().close();
+});
