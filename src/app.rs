@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::header::Header;
 use crate::pages::{
     auth::{LoginPage, RegisterPage},
+    call::CallPage,
     home::HomePage,
     invitations::InvitationsPage,
     join::JoinPage,
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=path!("/meetings/:id/call") view=CallPage ssr=SsrMode::Async />
                     <Route path=path!("/meetings") view=MeetingsPage ssr=SsrMode::Async />
                     <Route path=path!("/meetings/:id") view=MeetingPage ssr=SsrMode::Async />
                     <Route path=path!("/invitations") view=InvitationsPage ssr=SsrMode::Async />
