@@ -1,12 +1,13 @@
-//! In-process wake-ups for parked inbox long-polls, keyed by (meeting, recipient). Whatever
-//! learns that a signal was stored (the send path here, or later a Postgres LISTEN/NOTIFY feed
-//! from other server instances) calls [`SignalHub::notify`]; it carries no data, so a woken
-//! poller always re-reads the database, which stays the only source of truth.
+//! In-process wake-ups for parked inbox long-polls, keyed by (meeting, recipient). The send
+//! path calls [`SignalHub::notify`]; on Postgres that is also published to the other server
+//! instances (see `pg_notify`), whose feed calls [`SignalHub::wake`]. A wake-up carries no
+//! data, so a woken poller always re-reads the database, which stays the only source of truth.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use tokio::sync::Notify;
+use tokio::sync::mpsc::UnboundedSender;
 
 type Key = (i64, i64);
 
@@ -20,6 +21,9 @@ struct Slot {
 #[derive(Default)]
 pub struct SignalHub {
     slots: Mutex<HashMap<Key, Slot>>,
+    /// Set once when other instances share the database: every local `notify` is also
+    /// handed to this queue to be published to them.
+    publisher: OnceLock<UnboundedSender<Key>>,
 }
 
 impl SignalHub {
@@ -45,12 +49,36 @@ impl SignalHub {
         }
     }
 
-    /// Wakes every poller parked on this recipient's inbox. A no-op when nobody waits.
+    /// A signal for this recipient was stored (and committed): wakes their pollers here and,
+    /// when a publisher is set, on every other instance.
     pub fn notify(&self, meeting_id: i64, user_id: i64) {
+        self.wake(meeting_id, user_id);
+        if let Some(publisher) = self.publisher.get() {
+            // Fails only once the publishing task is gone, i.e. at shutdown.
+            let _ = publisher.send((meeting_id, user_id));
+        }
+    }
+
+    /// Wakes every poller parked on this recipient's inbox in this process only. A no-op when
+    /// nobody waits.
+    pub fn wake(&self, meeting_id: i64, user_id: i64) {
         let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = slots.get(&(meeting_id, user_id)) {
             slot.notify.notify_waiters();
         }
+    }
+
+    /// Wakes every parked poller once, after wake-ups from elsewhere may have been missed.
+    pub fn wake_all(&self) {
+        let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        for slot in slots.values() {
+            slot.notify.notify_waiters();
+        }
+    }
+
+    /// Routes every later `notify` also into `publisher`; only the first call takes effect.
+    pub fn set_publisher(&self, publisher: UnboundedSender<Key>) -> bool {
+        self.publisher.set(publisher).is_ok()
     }
 
     /// How many recipients have a parked poller; for tests and metrics.

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod http_error;
 pub mod hub;
+pub mod pg_notify;
 pub mod router;
 pub mod session_store;
 pub mod state;

@@ -36,6 +36,7 @@ pub fn build(state: AppState) -> Router {
     let context_state = state.clone();
     let options = state.leptos_options.clone();
     Router::new()
+        .route("/api/ping", axum::routing::get(ping))
         .nest("/api", crate::rest::router())
         .leptos_routes_with_context(
             &state,
@@ -49,6 +50,13 @@ pub fn build(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Internal and not part of the API: a JSON answer that touches neither the database nor a
+/// session, behind the same layers as every route; the benchmark's bare reference and a
+/// probe for "the process is up" (`/api/health` also checks the database).
+async fn ping() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({}))
 }
 
 /// Server functions answer every error with 500. Give a failed `/rpc` call the status of
@@ -78,6 +86,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     spawn_janitor(state.clone());
+    // Other instances on the same Postgres database wake this one's parked polls.
+    super::pg_notify::start(&state.db, &state.hub);
     let app = build(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
