@@ -71,6 +71,26 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(guest.locator('body[data-hydrated="true"]')).toBeAttached();
   await expect(card).toContainText('accepted');
 
+  // 4. Both join the call (each in a tab of their own); on the meeting page each sees the other
+  //    in the participants panel without reloading. The guest leaves; the owner's panel drops them.
+  const meetingPath = new URL(owner.url()).pathname;
+  const callPath = await owner.getByRole('link', { name: 'Join call' }).getAttribute('href');
+  expect(callPath).toBe(`${meetingPath}/call`);
+  const ownerCall = await owner.context().newPage();
+  await open(ownerCall, callPath!);
+  const guestCall = await guest.context().newPage();
+  await open(guestCall, callPath!);
+  const ownerPanel = owner.getByRole('list', { name: 'Participants' });
+  await expect(ownerPanel).toContainText('Gus Guest');
+  await expect(ownerPanel).toContainText('Olive Owner');
+  await open(guest, meetingPath);
+  const guestPanel = guest.getByRole('list', { name: 'Participants' });
+  await expect(guestPanel).toContainText('Olive Owner');
+  await expect(guestPanel).toContainText('Gus Guest');
+  await guestCall.getByRole('button', { name: 'Leave' }).click();
+  await expect(ownerPanel).not.toContainText('Gus Guest', { timeout: 5_000 });
+  await expect(ownerPanel).toContainText('Olive Owner');
+
   // 5. The owner starts the meeting, records, downloads the recording and generates notes.
   await owner.getByRole('button', { name: 'Start meeting' }).click();
   await expect(owner.locator('.meeting-head')).toContainText('started');
@@ -91,6 +111,7 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(note.locator('.transcript')).toContainText(title);
   await expect(note.locator('.badge')).toHaveText(/neutral|positive|negative/);
 
+  await ownerCall.close();
   await guest.context().close();
 });
 

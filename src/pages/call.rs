@@ -46,6 +46,8 @@ pub fn CallPage() -> impl IntoView {
 #[component]
 fn CallRoom(setup: CallInfo) -> impl IntoView {
     let ui = CallUi::new();
+    #[cfg(feature = "hydrate")]
+    let meeting_id = setup.meeting_id;
 
     #[cfg(feature = "hydrate")]
     let call = StoredValue::new_local(None::<crate::rtc::Call>);
@@ -93,12 +95,13 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             let navigate = leptos_router::hooks::use_navigate();
+            let back = format!("/meetings/{meeting_id}");
             let c = call.try_update_value(|c| c.take()).flatten();
             leptos::task::spawn_local(async move {
                 if let Some(c) = c {
                     c.leave().await;
                 }
-                navigate("/", Default::default());
+                navigate(&back, Default::default());
             });
         }
     };

@@ -26,7 +26,7 @@ pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
         present_participants(meeting_id)
     });
     // Keep the last answer on screen while the next one loads, so the list does not flicker.
-    let shown = RwSignal::new(None::<Result<Vec<crate::model::Participant>, AppError>>);
+    let shown = RwSignal::new(None::<Result<Option<Vec<crate::model::Participant>>, AppError>>);
     Effect::new(move |_| {
         if let Some(result) = people.get() {
             shown.set(Some(result));
@@ -37,8 +37,8 @@ pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
             <h2 id="participants-heading">"Here now"</h2>
             {move || match shown.get() {
                 None => view! { <p class="muted" aria-busy="true">"Checking who is here…"</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"Nobody is in the call right now."</p> }.into_any(),
-                Some(Ok(list)) => view! {
+                Some(Ok(Some(list))) if list.is_empty() => view! { <p class="empty">"Nobody is in the call right now."</p> }.into_any(),
+                Some(Ok(Some(list))) => view! {
                     <ul class="participants" aria-label="Participants">
                         {list.into_iter().map(|p| view! {
                             <li data-user-id=p.user_id>
@@ -49,7 +49,7 @@ pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 }.into_any(),
-                Some(Err(AppError::Forbidden { .. })) => view! { <p class="muted">"Join the call to see who is here."</p> }.into_any(),
+                Some(Ok(None)) => view! { <p class="muted">"Join the call to see who is here."</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
             }}
         </section>
