@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{Notify, watch};
 
 type Key = (i64, i64);
 
@@ -24,6 +24,9 @@ pub struct SignalHub {
     /// Set once when other instances share the database: every local `notify` is also
     /// handed to this queue to be published to them.
     publisher: OnceLock<UnboundedSender<Key>>,
+    /// Flips to `true` once when the server starts shutting down, so parked polls answer
+    /// `[]` at once instead of holding the shutdown up for their whole wait.
+    shutting_down: watch::Sender<bool>,
 }
 
 impl SignalHub {
@@ -81,6 +84,18 @@ impl SignalHub {
         self.publisher.set(publisher).is_ok()
     }
 
+    /// Releases every parked poll, now and later: the server is shutting down.
+    pub fn shut_down(&self) {
+        self.shutting_down.send_replace(true);
+    }
+
+    /// Resolves once [`SignalHub::shut_down`] has been called (at once if it already was).
+    pub async fn shutting_down(&self) {
+        let mut flag = self.shutting_down.subscribe();
+        // An error means the sender is gone, which cannot happen while `self` lives.
+        let _ = flag.wait_for(|down| *down).await;
+    }
+
     /// How many recipients have a parked poller; for tests and metrics.
     pub fn parked_recipients(&self) -> usize {
         self.slots
@@ -136,5 +151,25 @@ mod tests {
         assert_eq!(hub.parked_recipients(), 1);
         drop(sub);
         assert_eq!(hub.parked_recipients(), 0);
+    }
+
+    #[tokio::test]
+    async fn shutting_down_wakes_present_and_later_waiters() {
+        let hub = Arc::new(SignalHub::new());
+        let waiter = tokio::spawn({
+            let hub = Arc::clone(&hub);
+            async move { hub.shutting_down().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        hub.shut_down();
+        let within = std::time::Duration::from_secs(1);
+        tokio::time::timeout(within, waiter)
+            .await
+            .expect("woken")
+            .expect("no panic");
+        tokio::time::timeout(within, hub.shutting_down())
+            .await
+            .expect("a late waiter returns at once");
     }
 }

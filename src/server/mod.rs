@@ -8,5 +8,6 @@ pub mod http_error;
 pub mod hub;
 pub mod pg_notify;
 pub mod router;
+pub mod security;
 pub mod session_store;
 pub mod state;

@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use super::security::{self, TimeLimit};
 use super::session_store::DbSessionStore;
 use super::state::AppState;
 use crate::app::{App, shell};
@@ -27,27 +28,43 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 pub fn build(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name("projitt_session")
+        .with_name(security::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookie_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let page_context = move || {
+        provide_context(context_state.clone());
+        security::provide_page_nonce();
+    };
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/ping", axum::routing::get(ping))
         .nest("/api", crate::rest::router())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, shell))
         .layer(middleware::from_fn(rpc_error_status))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin_only,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn_with_state(
+            TimeLimit::new(state.hub.clone()),
+            security::time_limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -88,9 +105,14 @@ pub async fn serve(
     spawn_janitor(state.clone());
     // Other instances on the same Postgres database wake this one's parked polls.
     super::pg_notify::start(&state.db, &state.hub);
+    let hub = state.hub.clone();
     let app = build(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // In-flight requests finish; parked long-polls are answered `[]` right away.
+            hub.shut_down();
+        })
         .await
 }
 

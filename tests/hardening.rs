@@ -1,0 +1,282 @@
+//! Browser-facing hardening: security headers and the CSP nonce, refusal of cross-site state
+//! changes, the session cookie's attributes, and the JSON nesting limit.
+
+mod call_support;
+mod common;
+mod process_support;
+
+use common::{expect_error, spawn, spawn_with};
+use leptos::server_fn::ServerFn;
+use projitt_meet::server_fns::auth::Register;
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+
+const EVIL: &str = "https://evil.example";
+
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Signs up through the page's server function, as the browser does; `origin` is sent as the
+/// `Origin` header.
+async fn register_via_page(client: &Client, base: &str, email: &str, origin: &str) -> Response {
+    client
+        .post(format!("{base}{}", Register::PATH))
+        .header("accept", "application/json")
+        .header("origin", origin)
+        .form(&[
+            ("name", "Pat"),
+            ("email", email),
+            ("password", "long enough"),
+        ])
+        .send()
+        .await
+        .expect("request")
+}
+
+fn header<'a>(res: &'a Response, name: &str) -> &'a str {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no {name} header on {}", res.url()))
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn().await;
+    for path in [
+        "/login",
+        "/api/health",
+        "/api/no-such-thing",
+        "/no-such-page",
+    ] {
+        let res = app.get(path, None).await;
+        let csp = header(&res, "content-security-policy");
+        for directive in [
+            "default-src 'self'",
+            "'wasm-unsafe-eval'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "img-src 'self' data: blob:",
+            "media-src 'self' blob: mediastream:",
+        ] {
+            assert!(
+                csp.contains(directive),
+                "{path}: {directive} missing from {csp}"
+            );
+        }
+        let script_src = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .expect("a script-src");
+        assert!(!script_src.contains("unsafe-inline"), "{script_src}");
+        assert_eq!(header(&res, "x-content-type-options"), "nosniff");
+        assert_eq!(
+            header(&res, "referrer-policy"),
+            "strict-origin-when-cross-origin"
+        );
+        assert_eq!(
+            header(&res, "permissions-policy"),
+            "camera=(self), microphone=(self), geolocation=()"
+        );
+        assert_eq!(header(&res, "x-frame-options"), "DENY");
+    }
+}
+
+fn nonce_of(res: &Response) -> String {
+    let csp = header(res, "content-security-policy");
+    let start = csp.find("'nonce-").expect("a nonce in the policy") + "'nonce-".len();
+    csp[start..]
+        .split('\'')
+        .next()
+        .expect("closing quote")
+        .to_string()
+}
+
+#[tokio::test]
+async fn page_scripts_carry_the_nonce_of_their_own_response() {
+    let app = spawn().await;
+    for path in ["/login", "/no-such-page"] {
+        let first = app.get(path, None).await;
+        let second = app.get(path, None).await;
+        let nonce = nonce_of(&first);
+        assert_ne!(nonce, nonce_of(&second), "a fresh nonce per response");
+        assert!(nonce.len() >= 22, "at least 128 bits: {nonce}");
+        let html = first.text().await.expect("html");
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(!scripts.is_empty(), "{path} has its hydration script");
+        for script in scripts {
+            let tag = script.split('>').next().unwrap_or_default();
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: <script{tag}>"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn cross_site_server_function_call_is_refused() {
+    let app = spawn().await;
+    let client = browser();
+    let res = register_via_page(&client, &app.base, "victim@example.org", EVIL).await;
+    let body = expect_error(res, 403, "cross_site_request").await;
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("another site"))
+    );
+    let res = register_via_page(&client, &app.base, "victim@example.org", "null").await;
+    expect_error(res, 403, "cross_site_request").await;
+
+    // Nothing happened: the same sign-up from our own pages still works.
+    let res = register_via_page(&client, &app.base, "victim@example.org", &app.base).await;
+    assert_eq!(res.status(), 200);
+    assert!(header(&res, "set-cookie").starts_with("projitt_session="));
+}
+
+#[tokio::test]
+async fn cookie_authenticated_rest_writes_from_another_site_are_refused() {
+    let app = spawn().await;
+    let client = browser();
+    let res = register_via_page(&client, &app.base, "pat@example.org", &app.base).await;
+    assert_eq!(res.status(), 200);
+    let meeting = json!({"title": "Planning", "scheduled_at": "2030-01-01T10:00:00Z", "duration_minutes": 30});
+    let create = |origin: &'static str| {
+        client
+            .post(app.url("/api/meetings"))
+            .header("origin", origin)
+            .json(&meeting)
+            .send()
+    };
+
+    expect_error(
+        create(EVIL).await.expect("request"),
+        403,
+        "cross_site_request",
+    )
+    .await;
+    let list: Value = client
+        .get(app.url("/api/meetings"))
+        .header("origin", EVIL)
+        .send()
+        .await
+        .expect("reads are not refused")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["total"], 0, "the refused write changed nothing");
+
+    let own = client
+        .post(app.url("/api/meetings"))
+        .header("origin", &app.base)
+        .json(&meeting)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(own.status(), 201);
+    let plain = client
+        .post(app.url("/api/meetings"))
+        .json(&meeting)
+        .send()
+        .await;
+    assert_eq!(
+        plain.expect("request").status(),
+        201,
+        "clients without Origin are not browsers"
+    );
+}
+
+#[tokio::test]
+async fn bearer_token_writes_are_not_subject_to_the_origin_check() {
+    let app = spawn().await;
+    let user = app.register("Api").await;
+    let res = app
+        .client
+        .post(app.url("/api/meetings"))
+        .bearer_auth(&user.token)
+        .header("origin", EVIL)
+        .json(&json!({"title": "Scripted", "scheduled_at": "2030-01-01T10:00:00Z", "duration_minutes": 30}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test]
+async fn session_cookie_is_secure_in_production() {
+    let app = spawn_with(|c| {
+        c.production = true;
+        c.cookie_secure = true;
+    })
+    .await;
+    let res = register_via_page(&browser(), &app.base, "prod@example.org", &app.base).await;
+    assert_eq!(res.status(), 200);
+    let cookie = header(&res, "set-cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure"] {
+        assert!(
+            cookie.split("; ").any(|a| a == attribute),
+            "{attribute} in {cookie}"
+        );
+    }
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        !csp.contains("ws:"),
+        "no dev websocket in production: {csp}"
+    );
+}
+
+#[tokio::test]
+async fn app_env_production_makes_the_real_server_set_a_secure_cookie() {
+    let store = process_support::fresh_store().await;
+    let server = process_support::Server::start(&store, &[("APP_ENV", "production")]).await;
+    let res = register_via_page(&browser(), &server.base, "real@example.org", &server.base).await;
+    assert_eq!(res.status(), 200);
+    let cookie = header(&res, "set-cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure"] {
+        assert!(
+            cookie.split("; ").any(|a| a == attribute),
+            "{attribute} in {cookie}"
+        );
+    }
+}
+
+/// A signal whose payload nests `depth` objects deep.
+fn nested(to: i64, depth: usize) -> String {
+    let payload = format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth));
+    format!(r#"{{"to_user_id": {to}, "type": "candidate", "payload": {payload}}}"#)
+}
+
+#[tokio::test]
+async fn json_nested_deeper_than_64_levels_is_a_400() {
+    let app = spawn().await;
+    let (owner, guest, meeting) = call_support::call_of_two(&app).await;
+    let path = format!("/api/meetings/{meeting}/rtc/send");
+    let body = |depth| nested(guest.id, depth);
+
+    // The body object is one level, so a payload 63 deep is at the limit.
+    let res = app.post_raw(&path, Some(&owner.token), body(63)).await;
+    assert_eq!(res.status(), 201, "deep but allowed");
+    let res = app.post_raw(&path, Some(&owner.token), body(64)).await;
+    let err = expect_error(res, 400, "bad_request").await;
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains("64")),
+        "{err}"
+    );
+    let res = app.post_raw(&path, Some(&owner.token), body(10_000)).await;
+    expect_error(res, 400, "bad_request").await;
+    // The depth counts structure only: brackets inside strings are text.
+    let text =
+        json!({"to_user_id": guest.id, "type": "candidate", "payload": {"sdp": "[".repeat(500)}});
+    let res = app.post(&path, Some(&owner.token), text).await;
+    assert_eq!(res.status(), 201);
+}
