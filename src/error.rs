@@ -25,6 +25,10 @@ pub enum AppError {
     /// 404; the same for "does not exist" and "exists but you may not see it".
     #[error("{0}")]
     NotFound(String),
+    /// 404 `file_unavailable`: the record exists and may be seen, but its file is not on disk
+    /// (still being written, or removed from storage).
+    #[error("{0}")]
+    FileUnavailable(String),
     /// 409: illegal in the current state, with a specific code.
     #[error("{message}")]
     Conflict { code: String, message: String },
@@ -90,7 +94,7 @@ impl AppError {
             Self::BadRequest(_) => 400,
             Self::Unauthenticated(_) | Self::InvalidCredentials => 401,
             Self::Forbidden { .. } => 403,
-            Self::NotFound(_) => 404,
+            Self::NotFound(_) | Self::FileUnavailable(_) => 404,
             Self::Conflict { .. } => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -109,6 +113,7 @@ impl AppError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
             Self::NotFound(_) => "not_found",
+            Self::FileUnavailable(_) => "file_unavailable",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Validation(_) => "validation_failed",

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user as others may see them (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub name: String,
@@ -14,6 +15,7 @@ pub struct User {
 
 /// The answer to register, login and refresh.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub access_token: String,
     pub token_type: String,
@@ -23,6 +25,7 @@ pub struct TokenResponse {
 
 /// A paginated list, as every `GET` list of the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub data: Vec<T>,
     pub current_page: i64,
@@ -35,6 +38,7 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -84,6 +88,7 @@ impl MeetingStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Meeting {
     pub id: i64,
     pub owner_id: i64,
@@ -100,6 +105,7 @@ pub struct Meeting {
 
 /// The invitee's own invitation, as shown beside a meeting in their lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationSummary {
     pub id: i64,
     pub status: InvitationStatus,
@@ -109,6 +115,7 @@ pub struct InvitationSummary {
 /// A meeting in the caller's list: the meeting, the caller's role and, for an invitee,
 /// their invitation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MeetingListItem {
     #[serde(flatten)]
     pub meeting: Meeting,
@@ -118,6 +125,7 @@ pub struct MeetingListItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub id: i64,
     pub meeting_id: i64,
@@ -133,6 +141,7 @@ pub struct Invitation {
 
 /// What an invitee sees of the meeting beside an invitation in their inbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MeetingSummary {
     pub id: i64,
     pub title: String,
@@ -144,6 +153,7 @@ pub struct MeetingSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationWithMeeting {
     #[serde(flatten)]
     pub invitation: Invitation,
@@ -151,6 +161,7 @@ pub struct InvitationWithMeeting {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Participant {
     pub meeting_id: i64,
     pub user_id: i64,
@@ -161,6 +172,7 @@ pub struct Participant {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Signal {
     pub id: i64,
     pub meeting_id: i64,
@@ -168,11 +180,13 @@ pub struct Signal {
     pub to_user_id: i64,
     #[serde(rename = "type")]
     pub kind: SignalType,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub payload: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecordingParticipant {
     pub user_id: i64,
     pub name: String,
@@ -180,6 +194,7 @@ pub struct RecordingParticipant {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Recording {
     pub id: i64,
     pub meeting_id: i64,
@@ -191,6 +206,7 @@ pub struct Recording {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Note {
     pub id: i64,
     pub meeting_id: i64,

@@ -26,14 +26,14 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct RegisterBody {
     name: String,
     email: String,
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LoginBody {
     email: String,
     password: String,
@@ -49,6 +49,19 @@ fn token_response(state: &AppState, user: User) -> Result<Json<TokenResponse>, A
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/register",
+    operation_id = "register",
+    tag = "auth",
+    summary = "Create an account and sign in",
+    security(()),
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Signed up; a new access token.", body = TokenResponse),
+        (status = 422, description = "validation_failed: name, email (also when already registered) or password.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn register(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RegisterBody>,
@@ -62,6 +75,20 @@ async fn register(
     Ok((StatusCode::CREATED, token_response(&state, user)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    summary = "Sign in with email and password",
+    security(()),
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "A new access token.", body = TokenResponse),
+        (status = 401, description = "invalid_credentials: the same answer for an unknown email and a wrong password.", body = super::openapi::ErrorBody),
+        (status = 429, description = "too_many_requests: repeated failures; retry after `Retry-After` seconds.", body = super::openapi::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -78,10 +105,30 @@ async fn login(
     token_response(&state, user)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/me",
+    operation_id = "me",
+    tag = "auth",
+    summary = "The signed-in user",
+    responses(
+        (status = 200, description = "The caller.", body = User),
+    ),
+)]
 async fn me(auth: AuthUser) -> Json<User> {
     Json(auth.user)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/refresh",
+    operation_id = "refresh",
+    tag = "auth",
+    summary = "Exchange the token for a new one; the old one is revoked",
+    responses(
+        (status = 200, description = "A new access token.", body = TokenResponse),
+    ),
+)]
 async fn refresh(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -93,6 +140,16 @@ async fn refresh(
     Ok(response)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    summary = "Revoke the token",
+    responses(
+        (status = 200, description = "Logged out.", body = super::openapi::Message),
+    ),
+)]
 async fn logout(
     State(state): State<AppState>,
     session: Session,

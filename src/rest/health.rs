@@ -14,6 +14,18 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/health", get(health))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    operation_id = "health",
+    tag = "service",
+    summary = "Liveness and database reachability",
+    security(()),
+    responses(
+        (status = 200, description = "The server and its database are up.", body = super::openapi::Health),
+        (status = 503, description = "The database is unreachable.", body = super::openapi::Health),
+    ),
+)]
 async fn health(State(db): State<Db>) -> (StatusCode, Json<Value>) {
     match db.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "db": "ok" }))),

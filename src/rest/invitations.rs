@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/{id}/proposal/decline", post(decline_proposal))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct InviteBody {
     invitee_user_id: Option<i64>,
     invitee_email: Option<String>,
@@ -39,12 +39,29 @@ struct InboxParams {
     status: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ProposeBody {
     proposed_time: String,
     comment: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/invite",
+    operation_id = "invite",
+    tag = "invitations",
+    summary = "Invite a user by id or an email address (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    request_body = InviteBody,
+    responses(
+        (status = 201, description = "The invitation.", body = Invitation),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "already_invited or meeting_closed.", body = super::openapi::ErrorBody),
+        (status = 422, description = "validation_failed: neither field, an unknown user, or the owner themself.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn invite(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -59,6 +76,20 @@ async fn invite(
     Ok((StatusCode::CREATED, Json(invitation)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings/{id}/invitations",
+    operation_id = "list_meeting_invitations",
+    tag = "invitations",
+    summary = "The meeting's invitations (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "Every invitation of the meeting.", body = Vec<Invitation>),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn for_meeting(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -69,6 +100,19 @@ async fn for_meeting(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/invitations",
+    operation_id = "invitation_inbox",
+    tag = "invitations",
+    summary = "The invitations addressed to the caller",
+    params(
+        ("status" = Option<crate::model::InvitationStatus>, Query, description = "Only invitations in this status"),
+    ),
+    responses(
+        (status = 200, description = "The invitations, each with a summary of its meeting (not paginated).", body = Vec<InvitationWithMeeting>),
+    ),
+)]
 async fn inbox(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -79,6 +123,21 @@ async fn inbox(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/invitations/{id}/accept",
+    operation_id = "accept_invitation",
+    tag = "invitations",
+    summary = "Accept (invitee only; may change their mind)",
+    params(
+        ("id" = i64, Path, description = "The invitation's id"),
+    ),
+    responses(
+        (status = 200, description = "The invitation.", body = Invitation),
+        (status = 403, description = "forbidden: only the invitee may answer.", body = super::openapi::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn accept(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -89,6 +148,21 @@ async fn accept(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/invitations/{id}/reject",
+    operation_id = "reject_invitation",
+    tag = "invitations",
+    summary = "Reject (invitee only; may change their mind)",
+    params(
+        ("id" = i64, Path, description = "The invitation's id"),
+    ),
+    responses(
+        (status = 200, description = "The invitation.", body = Invitation),
+        (status = 403, description = "forbidden: only the invitee may answer.", body = super::openapi::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn reject(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -99,6 +173,23 @@ async fn reject(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/invitations/{id}/propose",
+    operation_id = "propose_time",
+    tag = "invitations",
+    summary = "Propose another time (invitee only)",
+    params(
+        ("id" = i64, Path, description = "The invitation's id"),
+    ),
+    request_body = ProposeBody,
+    responses(
+        (status = 200, description = "The invitation, now `proposed`.", body = Invitation),
+        (status = 403, description = "forbidden: only the invitee may answer.", body = super::openapi::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+        (status = 422, description = "validation_failed: proposed_time not in the future, or comment over 500 characters.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn propose(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -116,6 +207,21 @@ async fn propose(
     Ok(Json(invitation))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/invitations/{id}/proposal/accept",
+    operation_id = "accept_proposal",
+    tag = "invitations",
+    summary = "Move the meeting to the proposed time (owner)",
+    params(
+        ("id" = i64, Path, description = "The invitation's id"),
+    ),
+    responses(
+        (status = 200, description = "The rescheduled meeting and the accepted invitation.", body = super::openapi::ProposalAccepted),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "no_proposal, or the meeting is no longer scheduled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn accept_proposal(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -128,6 +234,21 @@ async fn accept_proposal(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/invitations/{id}/proposal/decline",
+    operation_id = "decline_proposal",
+    tag = "invitations",
+    summary = "Decline the proposed time (owner)",
+    params(
+        ("id" = i64, Path, description = "The invitation's id"),
+    ),
+    responses(
+        (status = 200, description = "The invitation, back to `pending`.", body = Invitation),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "no_proposal, or the meeting is closed.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn decline_proposal(
     State(state): State<AppState>,
     auth: AuthUser,

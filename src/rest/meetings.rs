@@ -27,14 +27,14 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/calendar.ics", get(ics))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateBody {
     title: String,
     scheduled_at: String,
     duration_minutes: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateBody {
     title: Option<String>,
     scheduled_at: Option<String>,
@@ -51,6 +51,17 @@ struct ListParams {
     per_page: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings",
+    operation_id = "create_meeting",
+    tag = "meetings",
+    summary = "Schedule a meeting",
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "The meeting and the absolute URL of its call page.", body = super::openapi::MeetingCreated),
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -69,6 +80,24 @@ async fn create(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings",
+    operation_id = "list_meetings",
+    tag = "meetings",
+    summary = "The meetings the caller owns or is invited to",
+    params(
+        ("scope" = Option<super::openapi::MeetingScope>, Query, description = "owned, invited or all (default all)"),
+        ("status" = Option<crate::model::MeetingStatus>, Query, description = "Only meetings in this status"),
+        ("sort_by" = Option<super::openapi::MeetingSort>, Query, description = "Default scheduled_at"),
+        ("sort_dir" = Option<super::openapi::SortDir>, Query, description = "Default desc"),
+        ("page" = Option<i64>, Query, minimum = 1, description = "Page number, from 1 (default 1)"),
+        ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
+    ),
+    responses(
+        (status = 200, description = "One page of meetings, each with the caller's role and, for an invitee, their invitation.", body = Page<MeetingListItem>),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -85,6 +114,19 @@ async fn list(
     Ok(Json(meetings::list(&state.db, auth.user.id, query).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings/{id}",
+    operation_id = "get_meeting",
+    tag = "meetings",
+    summary = "One meeting (owner or invitee)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "The meeting.", body = Meeting),
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -93,6 +135,22 @@ async fn show(
     Ok(Json(meetings::get(&state.db, auth.user.id, id).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/meetings/{id}",
+    operation_id = "update_meeting",
+    tag = "meetings",
+    summary = "Edit a meeting (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The edited meeting.", body = Meeting),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn update(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -109,6 +167,21 @@ async fn update(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/start",
+    operation_id = "start_meeting",
+    tag = "meetings",
+    summary = "scheduled → started (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "The started meeting.", body = Meeting),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "already_started, already_ended or meeting_cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn start(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -117,6 +190,21 @@ async fn start(
     Ok(Json(meetings::start(&state.db, auth.user.id, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/end",
+    operation_id = "end_meeting",
+    tag = "meetings",
+    summary = "started → ended (owner); ends the running recording and everyone's presence",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "The ended meeting.", body = Meeting),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "not_started or already_ended.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn end(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -127,6 +215,21 @@ async fn end(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/cancel",
+    operation_id = "cancel_meeting",
+    tag = "meetings",
+    summary = "scheduled → cancelled (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "The cancelled meeting.", body = Meeting),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "already_started, already_ended or meeting_cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn cancel(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -135,6 +238,19 @@ async fn cancel(
     Ok(Json(meetings::cancel(&state.db, auth.user.id, id).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings/{id}/calendar.ics",
+    operation_id = "meeting_calendar",
+    tag = "meetings",
+    summary = "The meeting as an iCalendar file (owner or invitee)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "One VEVENT with the title, start, duration, URL and organizer.", body = String, content_type = "text/calendar"),
+    ),
+)]
 async fn ics(
     State(state): State<AppState>,
     auth: AuthUser,

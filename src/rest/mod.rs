@@ -10,6 +10,7 @@ mod presence;
 mod signals;
 mod invitations;
 mod meetings;
+mod openapi;
 
 use axum::Router;
 use axum::http::{Method, Uri};
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(invitations::router())
         .merge(recordings::router())
         .merge(notes::router())
+        .merge(openapi::router())
         .fallback(not_found)
 }
 

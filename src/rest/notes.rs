@@ -16,6 +16,21 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/meetings/{id}/notes", get(list).post(generate))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/notes",
+    operation_id = "generate_note",
+    tag = "notes",
+    summary = "Generate the mocked AI note from the meeting's data (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 201, description = "The stored note.", body = Note),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "meeting_cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn generate(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -25,6 +40,20 @@ async fn generate(
     Ok((StatusCode::CREATED, Json(note)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings/{id}/notes",
+    operation_id = "list_notes",
+    tag = "notes",
+    summary = "The meeting's notes, newest first (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "The notes.", body = Vec<Note>),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -20,6 +20,22 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/participants", get(participants))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/presence/join",
+    operation_id = "join_meeting",
+    tag = "presence",
+    summary = "Enter the call (owner or accepted invitee)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 201, description = "Joined.", body = Participant),
+        (status = 200, description = "Already present.", body = Participant),
+        (status = 403, description = "not_accepted: the invitation is pending, rejected or proposed.", body = super::openapi::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn join(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -39,6 +55,20 @@ async fn join(
     Ok((status, Json(participant)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/presence/leave",
+    operation_id = "leave_meeting",
+    tag = "presence",
+    summary = "Leave the call",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "Left.", body = Participant),
+        (status = 409, description = "not_joined: never joined, or already left.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn leave(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -59,6 +89,21 @@ struct ParticipantsQuery {
     active: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings/{id}/participants",
+    operation_id = "list_participants",
+    tag = "presence",
+    summary = "Who joined, newest first (owner or present participant)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+        ("active" = Option<super::openapi::ActiveFlag>, Query, description = "1 keeps those present only"),
+    ),
+    responses(
+        (status = 200, description = "The participants.", body = Vec<Participant>),
+        (status = 403, description = "join_required: only the owner or a present participant may look.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn participants(
     State(state): State<AppState>,
     auth: AuthUser,

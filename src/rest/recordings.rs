@@ -4,11 +4,10 @@
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
 use tower::Service;
 use tower_http::services::ServeFile;
 
@@ -36,6 +35,24 @@ struct ListParams {
     sort_dir: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings/{id}/recordings",
+    operation_id = "list_recordings",
+    tag = "recordings",
+    summary = "The meeting's recordings (owner)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+        ("sort_by" = Option<super::openapi::RecordingSort>, Query, description = "Default created_at"),
+        ("sort_dir" = Option<super::openapi::SortDir>, Query, description = "Default desc"),
+        ("page" = Option<i64>, Query, minimum = 1, description = "Page number, from 1 (default 1)"),
+        ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
+    ),
+    responses(
+        (status = 200, description = "One page of recordings.", body = Page<Recording>),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -53,6 +70,21 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/recordings/start",
+    operation_id = "start_recording",
+    tag = "recordings",
+    summary = "Start recording (owner); snapshots who is present",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 201, description = "The running recording.", body = Recording),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "not_started, recording_in_progress or meeting_closed.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn start(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -62,6 +94,21 @@ async fn start(
     Ok((StatusCode::CREATED, Json(recording)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/recordings/end",
+    operation_id = "end_recording",
+    tag = "recordings",
+    summary = "End the running recording (owner) and write its manifest",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    responses(
+        (status = 200, description = "The ended recording with its file.", body = Recording),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "no_active_recording.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn end(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -72,6 +119,20 @@ async fn end(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/recordings/{id}",
+    operation_id = "get_recording",
+    tag = "recordings",
+    summary = "One recording (owner)",
+    params(
+        ("id" = i64, Path, description = "The recording's id"),
+    ),
+    responses(
+        (status = 200, description = "The recording.", body = Recording),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -80,32 +141,47 @@ async fn show(
     Ok(Json(recordings::get(&state.db, auth.user.id, id).await?))
 }
 
-/// The contract's 404 `file_unavailable`, a code the shared error type has no variant for.
-fn file_unavailable() -> Response {
-    let body = json!({
-        "error": "file_unavailable",
-        "message": "The recording's file is not available (still recording, or removed from storage).",
-    });
-    (StatusCode::NOT_FOUND, Json(body)).into_response()
+fn file_unavailable() -> AppError {
+    AppError::FileUnavailable(
+        "The recording's file is not available (still recording, or removed from storage).".into(),
+    )
 }
 
 /// Streams the file; `ServeFile` answers `Range` with 206 and conditional requests with 304.
+#[utoipa::path(
+    get,
+    path = "/api/recordings/{id}/download",
+    operation_id = "download_recording",
+    tag = "recordings",
+    summary = "The recording's manifest file as an attachment (owner); supports Range",
+    params(
+        ("id" = i64, Path, description = "The recording's id"),
+        ("Range" = Option<String>, Header, description = "e.g. bytes=0-99"),
+    ),
+    responses(
+        (status = 200, description = "The whole file.", body = String, content_type = "text/plain"),
+        (status = 206, description = "The requested range.", body = String, content_type = "text/plain"),
+        (status = 416, description = "The range is outside the file."),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 404, description = "not_found: no such recording; file_unavailable: still recording, or the file is gone.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn download(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
     request: Request,
 ) -> Result<Response, AppError> {
-    let Some(file) = recordings::file(&state.db, &state.config, auth.user.id, id).await? else {
-        return Ok(file_unavailable());
-    };
+    let file = recordings::file(&state.db, &state.config, auth.user.id, id)
+        .await?
+        .ok_or_else(file_unavailable)?;
     let served = match ServeFile::new(&file.path).call(request).await {
         Ok(res) => res,
         Err(never) => match never {},
     };
     // The file can vanish between the check and the read.
     if served.status() == StatusCode::NOT_FOUND {
-        return Ok(file_unavailable());
+        return Err(file_unavailable());
     }
     let mut response = served.map(Body::new);
     // The name is ours (`meeting-…-….txt`), plain ASCII, so it needs no escaping.

@@ -20,6 +20,23 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/rtc/ack", post(ack))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/rtc/send",
+    operation_id = "send_signal",
+    tag = "signaling",
+    summary = "Send a signal to another present participant",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    request_body = super::openapi::NewSignal,
+    responses(
+        (status = 201, description = "The stored signal.", body = Signal),
+        (status = 403, description = "join_required: the sender is not present.", body = super::openapi::ErrorBody),
+        (status = 409, description = "recipient_not_present or meeting_closed.", body = super::openapi::ErrorBody),
+        (status = 422, description = "validation_failed: to yourself, or a payload that is not an object of at most 64 KiB.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn send(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -31,6 +48,24 @@ async fn send(
     Ok((StatusCode::CREATED, Json(signal)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/meetings/{id}/rtc/inbox",
+    operation_id = "signal_inbox",
+    tag = "signaling",
+    summary = "The caller's unacknowledged signals (long-poll with `wait`)",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+        ("since_id" = Option<i64>, Query, minimum = 0, description = "Only signals with a greater id (default 0)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 100)"),
+        ("wait" = Option<i64>, Query, minimum = 0, maximum = 30, description = "Seconds to hold an empty inbox open (default 0)"),
+    ),
+    responses(
+        (status = 200, description = "The signals in ascending id order (a bare array).", body = Vec<Signal>),
+        (status = 403, description = "join_required: the caller is not present.", body = super::openapi::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn inbox(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -43,16 +78,31 @@ async fn inbox(
         .map(Json)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AckBody {
     ids: Vec<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Acknowledged {
     acknowledged: u64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/meetings/{id}/rtc/ack",
+    operation_id = "ack_signals",
+    tag = "signaling",
+    summary = "Acknowledge received signals",
+    params(
+        ("id" = i64, Path, description = "The meeting's id"),
+    ),
+    request_body = AckBody,
+    responses(
+        (status = 200, description = "How many of the caller's signals were newly acknowledged.", body = Acknowledged),
+        (status = 403, description = "join_required: the caller is not present.", body = super::openapi::ErrorBody),
+    ),
+)]
 async fn ack(
     State(state): State<AppState>,
     auth: AuthUser,
