@@ -81,8 +81,12 @@ fn park(w: &World, receiver: usize, since: i64, wait: u64) -> JoinHandle<Result<
     })
 }
 
-/// Sends one signal; resolves to when the request left.
-fn send(w: &World, sender: usize, receiver: usize) -> JoinHandle<Result<Instant, String>> {
+/// Sends one signal; resolves to when the request left and when its 201 came back.
+fn send(
+    w: &World,
+    sender: usize,
+    receiver: usize,
+) -> JoinHandle<Result<(Instant, Instant), String>> {
     let client = w.client.clone();
     let token = w.guests[sender].token.clone();
     let url = w.url(&format!("/api/meetings/{}/rtc/send", w.call_id));
@@ -91,24 +95,30 @@ fn send(w: &World, sender: usize, receiver: usize) -> JoinHandle<Result<Instant,
     tokio::spawn(async move {
         let began = Instant::now();
         post(&client, url, Some(&token), body).await?;
-        Ok(began)
+        Ok((began, Instant::now()))
     })
 }
 
 /// One round of `pairs` (sender, receiver): every receiver parks, then every sender sends at
-/// once. Each sample is from the send request leaving to its receiver's poll answering.
-pub async fn delivery_round(w: &World, pairs: &[(usize, usize)]) -> Result<Vec<f64>, String> {
+/// once. Each sample is from the send request leaving to its receiver's poll answering; the
+/// second list holds the send requests' own round trips.
+pub async fn delivery_round(
+    w: &World,
+    pairs: &[(usize, usize)],
+) -> Result<(Vec<f64>, Vec<f64>), String> {
     let since = w.high_water().await?;
     let parked: Vec<_> = pairs.iter().map(|&(_, r)| park(w, r, since, 10)).collect();
     w.until_parked(pairs.len()).await?;
     let sent: Vec<_> = pairs.iter().map(|&(s, r)| send(w, s, r)).collect();
     let mut samples = Vec::with_capacity(pairs.len());
+    let mut sends = Vec::with_capacity(pairs.len());
     for (sent, parked) in sent.into_iter().zip(parked) {
-        let began = sent.await.map_err(|e| e.to_string())??;
+        let (began, stored) = sent.await.map_err(|e| e.to_string())??;
         let answered = parked.await.map_err(|e| e.to_string())??;
         samples.push(ms(answered.saturating_duration_since(began)));
+        sends.push(ms(stored.saturating_duration_since(began)));
     }
-    Ok(samples)
+    Ok((samples, sends))
 }
 
 pub struct ParkedMany {
@@ -140,7 +150,7 @@ pub async fn parked_many(
         burst: Vec::new(),
     };
     for r in 0..one_by_one.min(n) {
-        let began = send(w, (r + 1) % n, r).await.map_err(|e| e.to_string())??;
+        let (began, _) = send(w, (r + 1) % n, r).await.map_err(|e| e.to_string())??;
         let answered = parked[r].take().ok_or("poll already used")?;
         let answered = answered.await.map_err(|e| e.to_string())??;
         result
@@ -150,7 +160,7 @@ pub async fn parked_many(
     let rest: Vec<usize> = (one_by_one.min(n)..n).collect();
     let sent: Vec<_> = rest.iter().map(|&r| send(w, (r + 1) % n, r)).collect();
     for (r, sent) in rest.into_iter().zip(sent) {
-        let began = sent.await.map_err(|e| e.to_string())??;
+        let (began, _) = sent.await.map_err(|e| e.to_string())??;
         let answered = parked[r].take().ok_or("poll already used")?;
         let answered = answered.await.map_err(|e| e.to_string())??;
         result
