@@ -69,10 +69,12 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
-                        // WAL lets readers run beside the writer; FULL sync keeps every
-                        // committed row (a signal answered 201) across a crash.
+                        // WAL lets readers run beside the writer. With WAL, NORMAL sync
+                        // keeps every committed row (a signal answered 201) when the server
+                        // process crashes or is killed; only a power loss or OS crash can
+                        // drop the last commits, and it saves an fsync on every write.
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                         )
                         .await?;
