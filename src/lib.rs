@@ -4,6 +4,9 @@
 //! calls), `rest` (the JSON API), `domain` (the rules), `server` (config, database, auth
 //! plumbing). `model` and `error` are shared by the server and the browser.
 
+// Fully typed views (release builds keep every component's type) nest deeper than the default.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod components;
 pub mod error;
