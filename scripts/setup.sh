@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, idempotently, every tool the project needs to build, serve and test.
-# Usage: scripts/setup.sh [--test]   (--test adds Chromium, Playwright and PostgreSQL)
+# Usage: scripts/setup.sh [--test]   (--test adds Chromium, Playwright, PostgreSQL and schemathesis)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +8,7 @@ CARGO_LEPTOS_VERSION=0.3.10
 # Must equal the wasm-bindgen crate version pinned in Cargo.toml.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)
 BINARYEN_VERSION=132
+SCHEMATHESIS_VERSION=4.32.5
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -52,6 +53,13 @@ if [ "${1:-}" = "--test" ]; then
   if [ ! -x end2end/node_modules/.bin/playwright ]; then
     say "installing Playwright (end2end/)"
     (cd end2end && npm ci --silent --no-audit --no-fund)
+  fi
+  # The API fuzzer lives in a project-local virtualenv, pinned.
+  if ! .tools/venv/bin/schemathesis --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION\$"; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
+    apt_install python3-venv
+    [ -x .tools/venv/bin/python ] || python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi
 say "toolchain ready"

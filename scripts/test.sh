@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing and runs every test: the Rust suite on SQLite, the same suite
-# on a PostgreSQL server started here, and the Playwright end-to-end tests in Chromium.
+# on a PostgreSQL server started here, schemathesis against the running API's OpenAPI document,
+# and the Playwright end-to-end tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -25,6 +26,10 @@ source scripts/pg.sh
 pg_start
 cargo test --features ssr
 unset TEST_DATABASE_URL
+
+step "Schemathesis against the live API (bounded: ${SCHEMATHESIS_MAX_TIME:-150} s of generation)"
+cargo build --features ssr --bin projitt-meet
+scripts/schemathesis.sh target/debug/projitt-meet
 
 step "Building the app for the browser tests"
 scripts/build.sh debug

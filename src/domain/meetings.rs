@@ -19,25 +19,49 @@ const JOIN_CODE_LEN: usize = 16;
 /// Reads a time as the contract accepts it: RFC 3339 with any offset, or
 /// `YYYY-MM-DD HH:MM:SS` read as UTC.
 pub fn parse_time(value: &str) -> Option<DateTime<Utc>> {
+    read_time(value).filter(in_range)
+}
+
+fn read_time(value: &str) -> Option<DateTime<Utc>> {
     let value = value.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
-        return Some(t.with_timezone(&Utc));
+    match DateTime::parse_from_rfc3339(value) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(_) => NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S")
+            .ok()
+            .map(|t| t.and_utc()),
     }
-    NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S")
-        .ok()
-        .map(|t| t.and_utc())
+}
+
+fn in_range(t: &DateTime<Utc>) -> bool {
+    (earliest_time()..=latest_time()).contains(t)
+}
+
+// An offset can carry a four-digit year past 0000 or 9999 in UTC, which RFC 3339 and
+// iCalendar cannot write; the last day is kept free so that start + duration fits too.
+fn earliest_time() -> DateTime<Utc> {
+    DateTime::from_timestamp(-62_167_219_200, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+fn latest_time() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_214_399, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// [`parse_time`] as a field check: a problem is recorded under `field`.
 pub fn check_time(checks: &mut Checks, field: &str, value: &str) -> Option<DateTime<Utc>> {
-    let parsed = parse_time(value);
-    if parsed.is_none() {
-        checks.fail(
-            field,
-            "must be a time like 2026-11-25T21:00:00Z or 2026-11-25 21:00:00",
-        );
+    match read_time(value) {
+        Some(t) if in_range(&t) => Some(t),
+        Some(_) => {
+            checks.fail(field, "must be between 0000-01-01 and 9999-12-30 in UTC");
+            None
+        }
+        None => {
+            checks.fail(
+                field,
+                "must be a time like 2026-11-25T21:00:00Z or 2026-11-25 21:00:00",
+            );
+            None
+        }
     }
-    parsed
 }
 
 /// The absolute address of the meeting's call page.
@@ -282,5 +306,14 @@ mod tests {
         assert_eq!(parse_time("2026-11-25"), None);
         assert_eq!(parse_time("tomorrow"), None);
         assert_eq!(parse_time("2026-13-25 21:00:00"), None);
+    }
+
+    #[test]
+    fn parse_time_keeps_to_years_that_rfc3339_can_write() {
+        assert!(parse_time("0000-01-01T00:00:00Z").is_some());
+        assert!(parse_time("9999-12-30T23:59:59Z").is_some());
+        assert_eq!(parse_time("0000-01-01T00:00:00+00:01"), None);
+        assert_eq!(parse_time("9999-12-31T00:00:00Z"), None);
+        assert_eq!(parse_time("9999-12-30T23:59:59-23:59"), None);
     }
 }

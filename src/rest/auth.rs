@@ -28,8 +28,12 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct RegisterBody {
+    /// Trimmed; 1..255 characters.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     name: String,
+    #[schema(format = "email", max_length = 254)]
     email: String,
+    #[schema(min_length = 8, max_length = 1024)]
     password: String,
 }
 

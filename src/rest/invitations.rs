@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, utoipa::ToSchema)]
 struct InviteBody {
     invitee_user_id: Option<i64>,
+    #[schema(format = "email", max_length = 254)]
     invitee_email: Option<String>,
 }
 
@@ -41,7 +42,11 @@ struct InboxParams {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct ProposeBody {
+    /// RFC 3339 or `YYYY-MM-DD HH:MM:SS` in UTC; in the future and before 9999-12-31 UTC.
+    #[schema(format = "date-time")]
     proposed_time: String,
+    /// Trimmed; 1..500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     comment: Option<String>,
 }
 

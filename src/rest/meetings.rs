@@ -29,15 +29,25 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct CreateBody {
+    /// Trimmed; 1..255 characters.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     title: String,
+    /// RFC 3339 (e.g. `2030-01-01T10:00:00Z`) or `YYYY-MM-DD HH:MM:SS` in UTC; 0000-01-01 to 9999-12-30 UTC.
+    #[schema(format = "date-time")]
     scheduled_at: String,
+    #[schema(minimum = 1, maximum = 1440)]
     duration_minutes: i64,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateBody {
+    /// Trimmed; 1..255 characters.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     title: Option<String>,
+    /// RFC 3339 (e.g. `2030-01-01T10:00:00Z`) or `YYYY-MM-DD HH:MM:SS` in UTC; 0000-01-01 to 9999-12-30 UTC.
+    #[schema(format = "date-time")]
     scheduled_at: Option<String>,
+    #[schema(minimum = 1, maximum = 1440)]
     duration_minutes: Option<i64>,
 }
 
@@ -91,7 +101,7 @@ async fn create(
         ("status" = Option<crate::model::MeetingStatus>, Query, description = "Only meetings in this status"),
         ("sort_by" = Option<super::openapi::MeetingSort>, Query, description = "Default scheduled_at"),
         ("sort_dir" = Option<super::openapi::SortDir>, Query, description = "Default desc"),
-        ("page" = Option<i64>, Query, minimum = 1, description = "Page number, from 1 (default 1)"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "Page number, from 1 (default 1)"),
         ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
     ),
     responses(

@@ -45,7 +45,7 @@ struct ListParams {
         ("id" = i64, Path, description = "The meeting's id"),
         ("sort_by" = Option<super::openapi::RecordingSort>, Query, description = "Default created_at"),
         ("sort_dir" = Option<super::openapi::SortDir>, Query, description = "Default desc"),
-        ("page" = Option<i64>, Query, minimum = 1, description = "Page number, from 1 (default 1)"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "Page number, from 1 (default 1)"),
         ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
     ),
     responses(

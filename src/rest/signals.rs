@@ -80,6 +80,7 @@ async fn inbox(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct AckBody {
+    #[schema(max_items = 1000)]
     ids: Vec<i64>,
 }
 
