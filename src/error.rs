@@ -140,7 +140,9 @@ impl server_fn_error::FromServerFnError for AppError {
         use server_fn_error::ServerFnErrorErr as E;
         match value {
             // The server could not read the call's arguments: the caller sent bad input.
-            E::Args(message) => AppError::BadRequest(format!("The request could not be read: {message}")),
+            E::Args(message) => {
+                AppError::BadRequest(format!("The request could not be read: {message}"))
+            }
             other => AppError::Transport(other.to_string()),
         }
     }

@@ -14,7 +14,9 @@ pub fn LocalTime(at: DateTime<Utc>) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     let text = move || {
         if hydrated.get() {
-            at.with_timezone(&Local).format("%a %-d %b %Y, %H:%M").to_string()
+            at.with_timezone(&Local)
+                .format("%a %-d %b %Y, %H:%M")
+                .to_string()
         } else {
             at.format("%a %-d %b %Y, %H:%M UTC").to_string()
         }
@@ -26,12 +28,18 @@ pub fn LocalTime(at: DateTime<Utc>) -> impl IntoView {
 pub fn local_input_to_utc(value: &str) -> Option<String> {
     let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M").ok()?;
     let local = Local.from_local_datetime(&naive).earliest()?;
-    Some(local.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Secs, true))
+    Some(
+        local
+            .with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
 }
 
 /// The datetime-local value for a UTC time, in the browser's zone.
 pub fn utc_to_local_input(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%Y-%m-%dT%H:%M").to_string()
+    at.with_timezone(&Local)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 /// A labelled local date-time input. The form receives `name` as UTC (RFC 3339) in a

@@ -92,7 +92,9 @@ pub fn not_found() -> AppError {
 
 pub async fn find_meeting(db: &Db, meeting_id: i64) -> Result<Option<Meeting>, AppError> {
     let row: Option<MeetingRow> = db
-        .query_as(&format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"))
+        .query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
+        ))
         .bind(meeting_id)
         .fetch_optional(db.pool())
         .await?;
@@ -100,10 +102,18 @@ pub async fn find_meeting(db: &Db, meeting_id: i64) -> Result<Option<Meeting>, A
 }
 
 /// The meeting if `user_id` may see it, else 404.
-pub async fn meeting_for(db: &Db, user_id: i64, meeting_id: i64) -> Result<MeetingAccess, AppError> {
+pub async fn meeting_for(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+) -> Result<MeetingAccess, AppError> {
     let meeting = find_meeting(db, meeting_id).await?.ok_or_else(not_found)?;
     if meeting.owner_id == user_id {
-        return Ok(MeetingAccess { meeting, role: Role::Owner, invitation: None });
+        return Ok(MeetingAccess {
+            meeting,
+            role: Role::Owner,
+            invitation: None,
+        });
     }
     let row: Option<InvitationRow> = db
         .query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE meeting_id = $1 AND invitee_user_id = $2"))
@@ -112,7 +122,11 @@ pub async fn meeting_for(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeti
         .fetch_optional(db.pool())
         .await?;
     let invitation = row.map(Invitation::from).ok_or_else(not_found)?;
-    Ok(MeetingAccess { meeting, role: Role::Invitee, invitation: Some(invitation) })
+    Ok(MeetingAccess {
+        meeting,
+        role: Role::Invitee,
+        invitation: Some(invitation),
+    })
 }
 
 impl MeetingAccess {
@@ -125,14 +139,20 @@ impl MeetingAccess {
         if self.is_owner() {
             Ok(())
         } else {
-            Err(AppError::forbidden("forbidden", "Only the meeting's owner may do this."))
+            Err(AppError::forbidden(
+                "forbidden",
+                "Only the meeting's owner may do this.",
+            ))
         }
     }
 
     /// 409 `meeting_closed` once the meeting has ended or was cancelled.
     pub fn require_open(&self) -> Result<(), AppError> {
         if self.meeting.status.is_closed() {
-            Err(AppError::conflict("meeting_closed", format!("The meeting is {}.", self.meeting.status)))
+            Err(AppError::conflict(
+                "meeting_closed",
+                format!("The meeting is {}.", self.meeting.status),
+            ))
         } else {
             Ok(())
         }
@@ -140,12 +160,20 @@ impl MeetingAccess {
 
     /// Owners and accepted invitees may join the call.
     pub fn may_join(&self) -> bool {
-        self.is_owner() || self.invitation.as_ref().is_some_and(|i| i.status == InvitationStatus::Accepted)
+        self.is_owner()
+            || self
+                .invitation
+                .as_ref()
+                .is_some_and(|i| i.status == InvitationStatus::Accepted)
     }
 }
 
 /// The meeting behind a join link, if `user_id` may see it (else 404, as for an id).
-pub async fn meeting_by_code(db: &Db, user_id: i64, join_code: &str) -> Result<MeetingAccess, AppError> {
+pub async fn meeting_by_code(
+    db: &Db,
+    user_id: i64,
+    join_code: &str,
+) -> Result<MeetingAccess, AppError> {
     let id: Option<i64> = db
         .query_scalar("SELECT id FROM meetings WHERE join_code = $1")
         .bind(join_code)

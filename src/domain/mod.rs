@@ -3,16 +3,16 @@
 //! and the server functions are thin adapters over this layer.
 
 pub mod access;
+pub mod calendar;
+pub mod invitations;
+pub mod meeting_list;
+pub mod meetings;
+pub mod notes;
+pub mod presence;
+pub mod proposals;
+pub mod recordings;
+pub mod signals;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validate;
-pub mod calendar;
-pub mod invitations;
-pub mod meetings;
-pub mod meeting_list;
-pub mod proposals;
-pub mod presence;
-pub mod signals;
-pub mod notes;
-pub mod recordings;

@@ -75,7 +75,12 @@ fn NextField() -> impl IntoView {
 fn with_next(page: &'static str) -> impl Fn() -> String + Send + Sync + 'static {
     let query = use_query_map();
     move || match query.read().get("next") {
-        Some(next) => format!("{page}?next={}", next.replace('%', "%25").replace('&', "%26").replace('?', "%3F")),
+        Some(next) => format!(
+            "{page}?next={}",
+            next.replace('%', "%25")
+                .replace('&', "%26")
+                .replace('?', "%3F")
+        ),
         None => page.to_string(),
     }
 }

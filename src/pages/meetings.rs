@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::components::badge::Badge;
-use crate::components::form::{Field, FormError};
 use crate::components::error_view::ErrorView;
+use crate::components::form::{Field, FormError};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
 use crate::model::{MeetingListItem, Page};
@@ -71,12 +71,23 @@ fn Meetings() -> impl IntoView {
 
 /// One paginated list, owned or invited, upcoming first.
 #[component]
-fn MeetingList(title: &'static str, scope: &'static str, refresh: RwSignal<usize>) -> impl IntoView {
+fn MeetingList(
+    title: &'static str,
+    scope: &'static str,
+    refresh: RwSignal<usize>,
+) -> impl IntoView {
     let page = RwSignal::new(1i64);
     let meetings = Resource::new(
         move || (page.get(), refresh.get()),
         move |(page, _)| {
-            list_meetings(Some(scope.into()), None, Some("scheduled_at".into()), Some("asc".into()), Some(page), Some(PER_PAGE))
+            list_meetings(
+                Some(scope.into()),
+                None,
+                Some("scheduled_at".into()),
+                Some("asc".into()),
+                Some(page),
+                Some(PER_PAGE),
+            )
         },
     );
     let heading_id = format!("list-{scope}");
@@ -90,7 +101,11 @@ fn MeetingList(title: &'static str, scope: &'static str, refresh: RwSignal<usize
     }
 }
 
-fn render_page(result: Result<Page<MeetingListItem>, AppError>, scope: &'static str, page: RwSignal<i64>) -> AnyView {
+fn render_page(
+    result: Result<Page<MeetingListItem>, AppError>,
+    scope: &'static str,
+    page: RwSignal<i64>,
+) -> AnyView {
     let list = match result {
         Ok(list) => list,
         Err(error) => return view! { <ErrorView error /> }.into_any(),

@@ -81,17 +81,22 @@ where
 {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<Self, AppError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize::<_, T>(de).map(ApiQuery).map_err(|err| {
-            let path = err.path().to_string();
-            let message = err.into_inner().to_string();
-            match message.strip_prefix("missing field `") {
-                Some(rest) => AppError::invalid(rest.trim_end_matches('`'), "is required"),
-                None => AppError::invalid(if path == "." { "query" } else { &path }, message),
-            }
-        })
+        serde_path_to_error::deserialize::<_, T>(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                match message.strip_prefix("missing field `") {
+                    Some(rest) => AppError::invalid(rest.trim_end_matches('`'), "is required"),
+                    None => AppError::invalid(if path == "." { "query" } else { &path }, message),
+                }
+            })
     }
 }
 
@@ -105,7 +110,10 @@ where
 {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, AppError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| ApiPath(v))

@@ -4,13 +4,13 @@
 mod auth;
 mod extract;
 mod health;
-mod notes;
-mod recordings;
-mod presence;
-mod signals;
 mod invitations;
 mod meetings;
+mod notes;
 mod openapi;
+mod presence;
+mod recordings;
+mod signals;
 
 use axum::Router;
 use axum::http::{Method, Uri};

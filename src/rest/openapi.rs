@@ -196,6 +196,10 @@ pub(crate) enum MeetingSort {
 )]
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "the names are the API's column names"
+)]
 pub(crate) enum RecordingSort {
     CreatedAt,
     StartedAt,

@@ -303,15 +303,15 @@ pub async fn negotiate(inner: Rc<Inner>, uid: i64, epoch: u32) {
     };
     p.making_offer.set(true);
     let done = js::call(&p.pc, "setLocalDescription", &[]).await;
-    if done.is_ok() {
-        if let Some(desc) = js::to_json(&js::get(&p.pc, "localDescription")) {
-            let kind = if desc["type"] == "answer" {
-                "answer"
-            } else {
-                "offer"
-            };
-            send_on_link(&inner, uid, epoch, kind, serde_json::json!({ "sdp": desc }));
-        }
+    if done.is_ok()
+        && let Some(desc) = js::to_json(&js::get(&p.pc, "localDescription"))
+    {
+        let kind = if desc["type"] == "answer" {
+            "answer"
+        } else {
+            "offer"
+        };
+        send_on_link(&inner, uid, epoch, kind, serde_json::json!({ "sdp": desc }));
     }
     p.making_offer.set(false);
 }

@@ -64,12 +64,12 @@ pub fn attach_local_preview(inner: &Inner) {
     ) else {
         return;
     };
-    if let Some(el) = doc.get_element_by_id("local-video") {
-        if js::get(&el, "srcObject") != JsValue::from(stream) {
-            js::set(&el, "muted", &JsValue::TRUE);
-            js::set(&el, "srcObject", stream);
-            play(el.into());
-        }
+    if let Some(el) = doc.get_element_by_id("local-video")
+        && js::get(&el, "srcObject") != JsValue::from(stream)
+    {
+        js::set(&el, "muted", &JsValue::TRUE);
+        js::set(&el, "srcObject", stream);
+        play(el.into());
     }
 }
 
@@ -78,11 +78,11 @@ pub fn attach_video(peer: &Peer) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    if let Some(el) = doc.get_element_by_id(&format!("video-{}", peer.uid)) {
-        if js::get(&el, "srcObject") != JsValue::from(&peer.remote_stream) {
-            js::set(&el, "srcObject", &peer.remote_stream);
-            play(el.into());
-        }
+    if let Some(el) = doc.get_element_by_id(&format!("video-{}", peer.uid))
+        && js::get(&el, "srcObject") != JsValue::from(&peer.remote_stream)
+    {
+        js::set(&el, "srcObject", &peer.remote_stream);
+        play(el.into());
     }
 }
 

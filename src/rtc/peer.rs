@@ -34,8 +34,11 @@ pub struct Peer {
     pub muted: Cell<bool>,
     pub camera_off: Cell<bool>,
     pub told_state: Cell<bool>,
-    closures: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    closures: RefCell<Vec<EventHandler>>,
 }
+
+/// An event callback handed to the browser; kept alive as long as its connection.
+type EventHandler = Closure<dyn FnMut(JsValue)>;
 
 impl Peer {
     pub fn new(

@@ -49,10 +49,10 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
     let p = &s.payload;
     let from = p["from"].as_str().unwrap_or_default().to_string();
     // Meant for an earlier page of ours (before a reload): not ours to act on.
-    if let Some(to) = p["to"].as_str() {
-        if to != inner.instance {
-            return;
-        }
+    if let Some(to) = p["to"].as_str()
+        && to != inner.instance
+    {
+        return;
     }
     let kind = p["kind"].as_str().unwrap_or("ice");
     let link = p["link"].as_str().map(str::to_string);
@@ -117,10 +117,10 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
             let cand = js::from_json(&p["candidate"]);
             if !peer.has_remote_description() {
                 peer.pending.borrow_mut().push(cand);
-            } else if let Err(e) = js::call(&peer.pc, "addIceCandidate", &[cand]).await {
-                if !peer.ignore_offer.get() {
-                    leptos::logging::warn!("ICE candidate refused: {}", js::describe(&e));
-                }
+            } else if let Err(e) = js::call(&peer.pc, "addIceCandidate", &[cand]).await
+                && !peer.ignore_offer.get()
+            {
+                leptos::logging::warn!("ICE candidate refused: {}", js::describe(&e));
             }
         }
         (SignalType::Offer | SignalType::Answer, _) => {
@@ -165,16 +165,16 @@ async fn describe(
     if is_offer {
         let local = inner.st.borrow().local.clone();
         peer.attach_local(local.as_ref()).await;
-        if js::call(&peer.pc, "setLocalDescription", &[]).await.is_ok() {
-            if let Some(desc) = js::to_json(&js::get(&peer.pc, "localDescription")) {
-                engine::send_on_link(
-                    inner,
-                    peer.uid,
-                    peer.epoch,
-                    "answer",
-                    serde_json::json!({ "sdp": desc }),
-                );
-            }
+        if js::call(&peer.pc, "setLocalDescription", &[]).await.is_ok()
+            && let Some(desc) = js::to_json(&js::get(&peer.pc, "localDescription"))
+        {
+            engine::send_on_link(
+                inner,
+                peer.uid,
+                peer.epoch,
+                "answer",
+                serde_json::json!({ "sdp": desc }),
+            );
         }
     }
     let pending: Vec<_> = peer.pending.borrow_mut().drain(..).collect();

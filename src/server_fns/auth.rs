@@ -36,7 +36,11 @@ pub async fn register(
 }
 
 #[server(prefix = "/rpc")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<User, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<User, AppError> {
     use crate::domain::users;
     use crate::server::auth::start_session;
     let state = super::ctx::state()?;
@@ -63,7 +67,9 @@ pub async fn logout() -> Result<(), AppError> {
 /// Where to go after signing in: a path on this site, never another origin.
 pub fn safe_next(next: Option<String>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
         _ => "/".into(),
     }
 }

@@ -135,17 +135,28 @@ pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
     let (state, auth) = super::ctx::user().await?;
     let seen = crate::domain::access::meeting_by_code(&state.db, auth.user.id, &code).await?;
     let blocked = if seen.meeting.status.is_closed() {
-        Some(format!("This meeting is {}; it can no longer be joined.", seen.meeting.status))
+        Some(format!(
+            "This meeting is {}; it can no longer be joined.",
+            seen.meeting.status
+        ))
     } else if seen.may_join() {
         None
     } else {
         Some(match seen.invitation.as_ref().map(|i| i.status) {
-            Some(InvitationStatus::Rejected) => "You declined this invitation. Accept it to join the call.".into(),
-            Some(InvitationStatus::Proposed) => "You proposed another time. Accept the invitation to join the call.".into(),
+            Some(InvitationStatus::Rejected) => {
+                "You declined this invitation. Accept it to join the call.".into()
+            }
+            Some(InvitationStatus::Proposed) => {
+                "You proposed another time. Accept the invitation to join the call.".into()
+            }
             _ => "You have not accepted this invitation yet. Accept it to join the call.".into(),
         })
     };
-    Ok(JoinTarget { meeting_id: seen.meeting.id, title: seen.meeting.title, blocked })
+    Ok(JoinTarget {
+        meeting_id: seen.meeting.id,
+        title: seen.meeting.title,
+        blocked,
+    })
 }
 
 /// Everything the meeting page shows, in one call: the details and, for the owner, the
@@ -162,11 +173,26 @@ pub async fn meeting_page(id: i64) -> Result<MeetingPageData, AppError> {
     use crate::domain::{notes, recordings};
     let detail = get_meeting(id).await?;
     if detail.role != Role::Owner {
-        return Ok(MeetingPageData { detail, recordings: Vec::new(), notes: Vec::new() });
+        return Ok(MeetingPageData {
+            detail,
+            recordings: Vec::new(),
+            notes: Vec::new(),
+        });
     }
     let (state, auth) = super::ctx::user().await?;
-    let query = recordings::ListQuery { page: Some(1), per_page: Some(100), sort_by: None, sort_dir: None };
-    let recordings = recordings::list(&state.db, auth.user.id, id, query).await?.data;
+    let query = recordings::ListQuery {
+        page: Some(1),
+        per_page: Some(100),
+        sort_by: None,
+        sort_dir: None,
+    };
+    let recordings = recordings::list(&state.db, auth.user.id, id, query)
+        .await?
+        .data;
     let notes = notes::list(&state.db, auth.user.id, id).await?;
-    Ok(MeetingPageData { detail, recordings, notes })
+    Ok(MeetingPageData {
+        detail,
+        recordings,
+        notes,
+    })
 }

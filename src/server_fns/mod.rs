@@ -2,6 +2,7 @@
 //! handler: find the caller, call one domain function, return its result.
 
 pub mod auth;
+pub mod call;
 #[cfg(feature = "ssr")]
 mod ctx;
 pub mod invitations;
@@ -9,4 +10,3 @@ pub mod meetings;
 pub mod notes;
 pub mod presence;
 pub mod recordings;
-pub mod call;

@@ -8,14 +8,26 @@ use crate::model::Participant;
 #[server(prefix = "/rpc")]
 pub async fn join_meeting(meeting_id: i64) -> Result<Participant, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    let (participant, _) = crate::domain::presence::join(&state.db, auth.user.id, meeting_id, state.config.presence_timeout_seconds).await?;
+    let (participant, _) = crate::domain::presence::join(
+        &state.db,
+        auth.user.id,
+        meeting_id,
+        state.config.presence_timeout_seconds,
+    )
+    .await?;
     Ok(participant)
 }
 
 #[server(prefix = "/rpc")]
 pub async fn leave_meeting(meeting_id: i64) -> Result<Participant, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::presence::leave(&state.db, auth.user.id, meeting_id, state.config.presence_timeout_seconds).await
+    crate::domain::presence::leave(
+        &state.db,
+        auth.user.id,
+        meeting_id,
+        state.config.presence_timeout_seconds,
+    )
+    .await
 }
 
 /// Who is present right now, newest first; `None` when the caller may not see it yet (an
@@ -23,7 +35,15 @@ pub async fn leave_meeting(meeting_id: i64) -> Result<Participant, AppError> {
 #[server(prefix = "/rpc")]
 pub async fn present_participants(meeting_id: i64) -> Result<Option<Vec<Participant>>, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    match crate::domain::presence::participants(&state.db, auth.user.id, meeting_id, true, state.config.presence_timeout_seconds).await {
+    match crate::domain::presence::participants(
+        &state.db,
+        auth.user.id,
+        meeting_id,
+        true,
+        state.config.presence_timeout_seconds,
+    )
+    .await
+    {
         Ok(list) => Ok(Some(list)),
         Err(AppError::Forbidden { .. }) => Ok(None),
         Err(other) => Err(other),

@@ -19,9 +19,17 @@ pub async fn stop_recording(meeting_id: i64) -> Result<Recording, AppError> {
 
 /// The newest recordings first.
 #[server(prefix = "/rpc")]
-pub async fn list_recordings(meeting_id: i64, page: Option<i64>) -> Result<Page<Recording>, AppError> {
+pub async fn list_recordings(
+    meeting_id: i64,
+    page: Option<i64>,
+) -> Result<Page<Recording>, AppError> {
     use crate::domain::recordings::{ListQuery, list};
     let (state, auth) = super::ctx::user().await?;
-    let query = ListQuery { page, per_page: Some(20), sort_by: Some("created_at".into()), sort_dir: Some("desc".into()) };
+    let query = ListQuery {
+        page,
+        per_page: Some(20),
+        sort_by: Some("created_at".into()),
+        sort_dir: Some("desc".into()),
+    };
     list(&state.db, auth.user.id, meeting_id, query).await
 }

@@ -149,9 +149,9 @@ pub async fn parked_many(
         one_by_one: Vec::new(),
         burst: Vec::new(),
     };
-    for r in 0..one_by_one.min(n) {
+    for (r, poll) in parked.iter_mut().enumerate().take(one_by_one.min(n)) {
         let (began, _) = send(w, (r + 1) % n, r).await.map_err(|e| e.to_string())??;
-        let answered = parked[r].take().ok_or("poll already used")?;
+        let answered = poll.take().ok_or("poll already used")?;
         let answered = answered.await.map_err(|e| e.to_string())??;
         result
             .one_by_one

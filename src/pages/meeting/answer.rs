@@ -20,10 +20,13 @@ pub fn InvitationAnswer(invitation: Invitation, closed: bool) -> impl IntoView {
         changed.after(vec![accept.version(), reject.version(), propose.version()]);
     }
     let error = Signal::derive(move || {
-        [accept.value().get().and_then(Result::err), reject.value().get().and_then(Result::err)]
-            .into_iter()
-            .flatten()
-            .next()
+        [
+            accept.value().get().and_then(Result::err),
+            reject.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
     });
     let propose_error = Signal::derive(move || propose.value().get().and_then(Result::err));
     let id = invitation.id;

@@ -18,8 +18,13 @@ pub fn Recordings(meeting: Meeting, recordings: Vec<Recording>) -> impl IntoView
     let start = ServerAction::<StartRecording>::new();
     let stop = ServerAction::<StopRecording>::new();
     expect_context::<Changed>().after(vec![start.version(), stop.version()]);
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || start.value().get().and_then(Result::err).or_else(|| stop.value().get().and_then(Result::err)));
+    let error: Signal<Option<AppError>> = Signal::derive(move || {
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| stop.value().get().and_then(Result::err))
+    });
     let busy = move || start.pending().get() || stop.pending().get();
     let started = meeting.status == MeetingStatus::Started;
     let running = recordings.iter().any(|r| r.ended_at.is_none());

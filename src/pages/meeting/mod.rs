@@ -67,11 +67,19 @@ impl Changed {
 
 #[component]
 fn Detail(data: MeetingPageData) -> impl IntoView {
-    let MeetingPageData { detail, recordings, notes } = data;
+    let MeetingPageData {
+        detail,
+        recordings,
+        notes,
+    } = data;
     let m = detail.meeting.clone();
     let is_owner = detail.role == Role::Owner;
     let may_join = !m.status.is_closed()
-        && (is_owner || detail.invitation.as_ref().is_some_and(|i| i.status == crate::model::InvitationStatus::Accepted));
+        && (is_owner
+            || detail
+                .invitation
+                .as_ref()
+                .is_some_and(|i| i.status == crate::model::InvitationStatus::Accepted));
     let ended = m.status == MeetingStatus::Ended;
     view! {
         <Title text=format!("{} · Projitt Meet", m.title) />

@@ -10,7 +10,9 @@ use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
 use crate::model::{Invitation, InvitationStatus, MeetingStatus};
 use crate::server_fns::invitations::{AcceptProposal, DeclineProposal, InviteByEmail};
-use crate::server_fns::meetings::{CancelMeeting, EndMeeting, MeetingDetail, StartMeeting, UpdateMeeting};
+use crate::server_fns::meetings::{
+    CancelMeeting, EndMeeting, MeetingDetail, StartMeeting, UpdateMeeting,
+};
 
 #[component]
 pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
@@ -21,9 +23,18 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
     let cancel = ServerAction::<CancelMeeting>::new();
     let update = ServerAction::<UpdateMeeting>::new();
     let invite = ServerAction::<InviteByEmail>::new();
-    expect_context::<Changed>().after(vec![start.version(), end.version(), cancel.version(), update.version(), invite.version()]);
+    expect_context::<Changed>().after(vec![
+        start.version(),
+        end.version(),
+        cancel.version(),
+        update.version(),
+        invite.version(),
+    ]);
     let status_error = Signal::derive(move || {
-        [start.value().get(), end.value().get(), cancel.value().get()].into_iter().flatten().find_map(Result::err)
+        [start.value().get(), end.value().get(), cancel.value().get()]
+            .into_iter()
+            .flatten()
+            .find_map(Result::err)
     });
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let invite_error = Signal::derive(move || invite.value().get().and_then(Result::err));
@@ -81,8 +92,13 @@ fn Invitations(invitations: Vec<Invitation>, open: bool) -> impl IntoView {
     let accept = ServerAction::<AcceptProposal>::new();
     let decline = ServerAction::<DeclineProposal>::new();
     expect_context::<Changed>().after(vec![accept.version(), decline.version()]);
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || accept.value().get().and_then(Result::err).or_else(|| decline.value().get().and_then(Result::err)));
+    let error: Signal<Option<AppError>> = Signal::derive(move || {
+        accept
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| decline.value().get().and_then(Result::err))
+    });
     let busy = move || accept.pending().get() || decline.pending().get();
     let empty = invitations.is_empty();
     view! {

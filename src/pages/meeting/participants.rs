@@ -14,10 +14,13 @@ pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     // Timers only in the browser, cleared when the page goes away.
     #[cfg(feature = "hydrate")]
-    if open {
-        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(REFRESH_MS)) {
-            on_cleanup(move || handle.clear());
-        }
+    if open
+        && let Ok(handle) = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_millis(REFRESH_MS),
+        )
+    {
+        on_cleanup(move || handle.clear());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (open, REFRESH_MS);
