@@ -9,7 +9,7 @@ use crate::server::db::{Db, from_millis};
 
 /// The list filters as they arrive (query string or page); unknown values are a 422 naming
 /// the parameter. Empty values count as absent.
-#[derive(Default, Debug, Clone)]
+#[derive(Default, Debug, Clone, serde::Deserialize)]
 pub struct ListQuery {
     pub scope: Option<String>,
     pub status: Option<String>,

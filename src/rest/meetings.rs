@@ -51,16 +51,6 @@ struct UpdateBody {
     duration_minutes: Option<i64>,
 }
 
-#[derive(Deserialize)]
-struct ListParams {
-    scope: Option<String>,
-    status: Option<String>,
-    sort_by: Option<String>,
-    sort_dir: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
-}
-
 #[utoipa::path(
     post,
     path = "/api/meetings",
@@ -111,16 +101,8 @@ async fn create(
 async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiQuery(p): ApiQuery<ListParams>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<MeetingListItem>>, AppError> {
-    let query = ListQuery {
-        scope: p.scope,
-        status: p.status,
-        sort_by: p.sort_by,
-        sort_dir: p.sort_dir,
-        page: p.page,
-        per_page: p.per_page,
-    };
     Ok(Json(meetings::list(&state.db, auth.user.id, query).await?))
 }
 
