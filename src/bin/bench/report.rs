@@ -59,7 +59,7 @@ pub fn markdown(quick: bool, rows: &[Row], notes: &[String]) -> String {
         out,
         "Command: `cargo run --release --features ssr --bin bench` (add `-- --quick` for a \
          seconds-long smoke run). The server is the release build of the product router, run \
-         as a child process on loopback over a fresh SQLite database (WAL, `synchronous = FULL`); \
+         as a child process on loopback over a fresh SQLite database (WAL, `synchronous = NORMAL`); \
          the load generator is a Rust HTTP client (reqwest) in the parent process, on the same \
          cores. Every figure is the median over the runs of that run's statistic; each result \
          sits next to its reference measured in the same run. The reference is `GET /api/ping`, \
