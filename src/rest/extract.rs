@@ -61,14 +61,17 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if !value.is_object() {
         return Err(AppError::invalid("body", "must be a JSON object"));
     }
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
-        let path = err.path().to_string();
-        let message = err.into_inner().to_string();
-        match message.strip_prefix("missing field `") {
-            Some(rest) => AppError::invalid(rest.trim_end_matches('`'), "is required"),
-            None => AppError::invalid(if path == "." { "body" } else { &path }, message),
-        }
-    })
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| field_error(err, "body"))
+}
+
+/// A 422 naming the field that failed to deserialize (`whole` when it is the input itself).
+fn field_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>, whole: &str) -> AppError {
+    let path = err.path().to_string();
+    let message = err.into_inner().to_string();
+    match message.strip_prefix("missing field `") {
+        Some(rest) => AppError::invalid(rest.trim_end_matches('`'), "is required"),
+        None => AppError::invalid(if path == "." { whole } else { &path }, message),
+    }
 }
 
 /// Query-string parameters; a bad value is a 422 naming the parameter.
@@ -89,14 +92,7 @@ where
         let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize::<_, T>(de)
             .map(ApiQuery)
-            .map_err(|err| {
-                let path = err.path().to_string();
-                let message = err.into_inner().to_string();
-                match message.strip_prefix("missing field `") {
-                    Some(rest) => AppError::invalid(rest.trim_end_matches('`'), "is required"),
-                    None => AppError::invalid(if path == "." { "query" } else { &path }, message),
-                }
-            })
+            .map_err(|err| field_error(err, "query"))
     }
 }
 
