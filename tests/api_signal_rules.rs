@@ -5,7 +5,7 @@ mod call_support;
 mod common;
 
 use call_support::{
-    ack_raw, call_of_two, cancel, inbox_raw, joined, leave, owner_and_guest, send_raw,
+    ack_raw, call_of_two, cancel, inbox, inbox_raw, joined, leave, owner_and_guest, send_raw,
 };
 use common::{expect_error, spawn};
 use serde_json::json;
@@ -67,6 +67,36 @@ async fn signaling_in_a_closed_meeting_is_meeting_closed() {
     let res = send_raw(&app, meeting_id, &owner, body).await;
     expect_error(res, 409, "meeting_closed").await;
     let res = inbox_raw(&app, meeting_id, &guest, "").await;
+    expect_error(res, 409, "meeting_closed").await;
+}
+
+/// Busy callers' checks are answered from memory; a leave or a closed meeting ends that at
+/// once, whoever caused it.
+#[tokio::test]
+async fn remembered_checks_end_with_a_leave_or_a_closed_meeting() {
+    let app = spawn().await;
+    let (owner, guest, meeting_id) = call_of_two(&app).await;
+    let body = json!({"to_user_id": owner.id, "type": "offer", "payload": {}});
+    for _ in 0..3 {
+        assert_eq!(inbox(&app, meeting_id, &guest, "").await.len(), 0);
+        assert_eq!(
+            send_raw(&app, meeting_id, &guest, body.clone())
+                .await
+                .status(),
+            201
+        );
+    }
+    leave(&app, meeting_id, &guest).await;
+    let res = inbox_raw(&app, meeting_id, &guest, "").await;
+    expect_error(res, 403, "join_required").await;
+    let res = send_raw(&app, meeting_id, &guest, body).await;
+    expect_error(res, 403, "join_required").await;
+
+    for _ in 0..3 {
+        assert_eq!(inbox(&app, meeting_id, &owner, "").await.len(), 3);
+    }
+    cancel(&app, meeting_id, &owner).await;
+    let res = inbox_raw(&app, meeting_id, &owner, "").await;
     expect_error(res, 409, "meeting_closed").await;
 }
 

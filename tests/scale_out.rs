@@ -149,7 +149,7 @@ async fn settle() {
 }
 
 #[tokio::test]
-async fn a_signal_sent_through_one_instance_wakes_a_poll_parked_on_another() {
+async fn changes_through_one_instance_reach_another_signals_and_access() {
     let admin_url = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => url,
         _ => {
@@ -328,7 +328,75 @@ async fn a_signal_sent_through_one_instance_wakes_a_poll_parked_on_another() {
         sent_at.elapsed()
     );
 
+    // What B remembers about access (a token not revoked, a participant in an open meeting)
+    // is dropped when A changes it. First B learns both: the owner's empty-inbox poll and
+    // the guest's profile are answered there.
+    let inbox = format!("/api/meetings/{meeting_id}/rtc/inbox");
+    assert_eq!(get_status(&client, &b.base, &inbox, &owner).await, 200);
+    assert_eq!(get_status(&client, &b.base, &inbox, &owner).await, 200);
+    call(
+        &client,
+        &a.base,
+        &format!("/api/meetings/{meeting_id}/end"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    let closed_in = status_becomes(&client, &b.base, &inbox, &owner, 409).await;
+    assert!(closed_in < Duration::from_secs(2), "{closed_in:?}");
+
+    assert_eq!(
+        get_status(&client, &b.base, "/api/auth/me", &guest).await,
+        200
+    );
+    assert_eq!(
+        get_status(&client, &b.base, "/api/auth/me", &guest).await,
+        200
+    );
+    call(
+        &client,
+        &a.base,
+        "/api/auth/logout",
+        Some(&guest),
+        json!({}),
+    )
+    .await;
+    let revoked_in = status_becomes(&client, &b.base, "/api/auth/me", &guest, 401).await;
+    assert!(revoked_in < Duration::from_secs(2), "{revoked_in:?}");
+
     drop(a);
     drop(b);
     admin.pool().close().await;
+}
+
+async fn get_status(client: &Client, base: &str, path: &str, token: &str) -> u16 {
+    let res = client
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    res.status().as_u16()
+}
+
+/// Asks until `path` answers `status` (for at most 5 s) and says how long that took.
+async fn status_becomes(
+    client: &Client,
+    base: &str,
+    path: &str,
+    token: &str,
+    status: u16,
+) -> Duration {
+    let began = Instant::now();
+    loop {
+        let got = get_status(client, base, path, token).await;
+        if got == status {
+            return began.elapsed();
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(5),
+            "GET {path} on the other instance still answers {got}, not {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }

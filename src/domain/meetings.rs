@@ -234,7 +234,11 @@ async fn transition(
         .fetch_optional(db.pool())
         .await?;
     match row {
-        Some(row) => Ok(row.into()),
+        Some(row) => {
+            // Closing a meeting ends everyone's right to signal in it.
+            db.hub().access_changed();
+            Ok(row.into())
+        }
         None => {
             let now_status = super::access::find_meeting(db, meeting_id)
                 .await?

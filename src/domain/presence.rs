@@ -153,6 +153,7 @@ pub async fn leave(
             "You are not in this meeting.",
         ));
     }
+    db.hub().access_changed();
     find(db, meeting_id, user_id)
         .await?
         .ok_or(AppError::Internal)
@@ -197,6 +198,7 @@ pub async fn mark_all_left(db: &Db, meeting_id: i64) -> Result<(), AppError> {
     .bind(meeting_id)
     .execute(db.pool())
     .await?;
+    db.hub().access_changed();
     Ok(())
 }
 
@@ -247,18 +249,23 @@ pub async fn is_present(
     Ok(hit.is_some())
 }
 
-/// Refreshes `last_seen_at` if the user is still present; `false` when they are not (never
-/// joined, left, or already timed out: a heartbeat does not bring anyone back).
+/// How old `last_seen_at` may grow before a heartbeat writes it again: a tenth of the timeout.
+pub fn heartbeat_interval_ms(timeout_secs: i64) -> i64 {
+    timeout_ms(timeout_secs) / 10
+}
+
+/// Refreshes `last_seen_at` if the user is still present and returns it; `None` when they are
+/// not (never joined, left, or already timed out: a heartbeat does not bring anyone back).
 ///
 /// A poll arrives every few hundred milliseconds from a busy client. Writing on each one would
-/// turn every poll into a durable write, so a `last_seen_at` younger than a tenth of the
-/// timeout is left as it is: presence is still judged well inside the timeout.
+/// turn every poll into a durable write, so a `last_seen_at` younger than
+/// [`heartbeat_interval_ms`] is left as it is: presence is still judged well inside the timeout.
 pub async fn heartbeat(
     db: &Db,
     meeting_id: i64,
     user_id: i64,
     timeout_secs: i64,
-) -> Result<bool, AppError> {
+) -> Result<Option<i64>, AppError> {
     let now = now_millis();
     let cutoff = presence_cutoff(now, timeout_secs);
     let seen: Option<i64> = db
@@ -271,9 +278,9 @@ pub async fn heartbeat(
         .bind(cutoff)
         .fetch_optional(db.pool())
         .await?;
-    let Some(seen) = seen else { return Ok(false) };
-    if now - seen < timeout_secs * 100 {
-        return Ok(true);
+    let Some(seen) = seen else { return Ok(None) };
+    if now - seen < heartbeat_interval_ms(timeout_secs) {
+        return Ok(Some(seen));
     }
     let done = db
         .query(
@@ -286,7 +293,7 @@ pub async fn heartbeat(
         .bind(cutoff)
         .execute(db.pool())
         .await?;
-    Ok(done.rows_affected() > 0)
+    Ok((done.rows_affected() > 0).then_some(now))
 }
 
 pub fn join_required() -> AppError {

@@ -1,7 +1,6 @@
 //! WebRTC signaling through a durable per-recipient inbox: send, long-poll, acknowledge, and
 //! pruning. The database is the source of truth; the hub only wakes parked polls early.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -11,7 +10,6 @@ use crate::domain::presence::{self, join_required};
 use crate::error::AppError;
 use crate::model::{Signal, SignalType};
 use crate::server::db::{Db, from_millis, now_millis};
-use crate::server::hub::SignalHub;
 
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -63,22 +61,43 @@ impl From<SignalRow> for Signal {
     }
 }
 
+/// The checks every send and poll repeat: the caller may see the meeting, it is open, and they
+/// are present (a heartbeat, so sending or polling keeps them in the call). Remembered while
+/// their presence is fresher than the heartbeat interval (see `server::memo`), so a busy
+/// caller's sends and polls skip these reads.
+async fn require_in_call(
+    db: &Db,
+    user_id: i64,
+    meeting_id: i64,
+    timeout_secs: i64,
+) -> Result<(), AppError> {
+    let memo = db.hub().memo();
+    if let Some(seen) = memo.gate(meeting_id, user_id)
+        && now_millis() - seen < presence::heartbeat_interval_ms(timeout_secs)
+    {
+        return Ok(());
+    }
+    let ticket = memo.ticket();
+    let access = meeting_for(db, user_id, meeting_id).await?;
+    // A closed meeting has nobody present; say why rather than "join first".
+    access.require_open()?;
+    let seen = presence::heartbeat(db, meeting_id, user_id, timeout_secs)
+        .await?
+        .ok_or_else(join_required)?;
+    memo.remember_gate(ticket, meeting_id, user_id, seen);
+    Ok(())
+}
+
 /// Stores a signal for a present recipient and wakes their parked poll. The row is committed
 /// before this returns, so a 201 survives a restart.
 pub async fn send(
     db: &Db,
-    hub: &SignalHub,
     user_id: i64,
     meeting_id: i64,
     input: NewSignal,
     timeout_secs: i64,
 ) -> Result<Signal, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
-    // A closed meeting has nobody present; say why rather than "join first".
-    access.require_open()?;
-    if !presence::is_present(db, meeting_id, user_id, timeout_secs).await? {
-        return Err(join_required());
-    }
+    require_in_call(db, user_id, meeting_id, timeout_secs).await?;
     if input.to_user_id == user_id {
         return Err(AppError::invalid(
             "to_user_id",
@@ -123,7 +142,7 @@ pub async fn send(
         .await?;
     tx.commit().await?;
 
-    hub.notify(meeting_id, input.to_user_id);
+    db.hub().notify(meeting_id, input.to_user_id);
     Ok(Signal {
         id,
         meeting_id,
@@ -180,18 +199,13 @@ fn check_inbox_query(q: &InboxQuery) -> Result<Inbox, AppError> {
 /// wait never makes the caller time out.
 pub async fn inbox(
     db: &Db,
-    hub: &Arc<SignalHub>,
     user_id: i64,
     meeting_id: i64,
     query: &InboxQuery,
     timeout_secs: i64,
 ) -> Result<Vec<Signal>, AppError> {
     let q = check_inbox_query(query)?;
-    let access = meeting_for(db, user_id, meeting_id).await?;
-    access.require_open()?;
-    if !presence::heartbeat(db, meeting_id, user_id, timeout_secs).await? {
-        return Err(join_required());
-    }
+    require_in_call(db, user_id, meeting_id, timeout_secs).await?;
     if q.wait.is_zero() {
         return fetch(db, user_id, meeting_id, q.since_id, q.limit).await;
     }
@@ -199,7 +213,7 @@ pub async fn inbox(
     let deadline = tokio::time::Instant::now() + q.wait;
     let beat_every =
         Duration::from_millis((timeout_secs.max(1).unsigned_abs() * 1000 / 2).max(200));
-    let subscription = hub.subscribe(meeting_id, user_id);
+    let subscription = db.hub().subscribe(meeting_id, user_id);
     loop {
         // Created before the query: a send that lands between the query and the await
         // still wakes this future.
@@ -215,7 +229,7 @@ pub async fn inbox(
                 _ = &mut notified => break,
                 _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
                 _ = tokio::time::sleep_until(beat), if beat < deadline => {
-                    if !presence::heartbeat(db, meeting_id, user_id, timeout_secs).await? {
+                    if presence::heartbeat(db, meeting_id, user_id, timeout_secs).await?.is_none() {
                         return Ok(Vec::new());
                     }
                 }
@@ -224,6 +238,8 @@ pub async fn inbox(
     }
 }
 
+/// The inbox page after `since_id`; an inbox known to be empty (see `server::memo`) costs no
+/// query.
 async fn fetch(
     db: &Db,
     user_id: i64,
@@ -231,6 +247,11 @@ async fn fetch(
     since_id: i64,
     limit: i64,
 ) -> Result<Vec<Signal>, AppError> {
+    let memo = db.hub().memo();
+    if memo.inbox_empty_after(meeting_id, user_id, since_id) {
+        return Ok(Vec::new());
+    }
+    let ticket = memo.inbox_ticket(meeting_id, user_id);
     let rows: Vec<SignalRow> = db
         .query_as(
             "SELECT id, meeting_id, from_user_id, to_user_id, type, payload, created_at FROM rtc_signals \
@@ -243,6 +264,9 @@ async fn fetch(
         .bind(limit)
         .fetch_all(db.pool())
         .await?;
+    if rows.is_empty() {
+        memo.remember_inbox_empty(ticket, meeting_id, user_id, since_id);
+    }
     Ok(rows.into_iter().map(Signal::from).collect())
 }
 

@@ -51,7 +51,8 @@ pub fn issue(config: &Config, user_id: i64) -> Result<Issued, AppError> {
     Ok(Issued { token, expires_in })
 }
 
-/// Checks signature, algorithm (HS256 only, so `alg: none` fails), expiry and revocation.
+/// Checks signature, algorithm (HS256 only, so `alg: none` fails), expiry and revocation. A
+/// token found unrevoked is remembered until a revocation (see `server::memo`).
 pub async fn verify(db: &Db, config: &Config, token: &str) -> Result<Claims, AppError> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
@@ -63,6 +64,11 @@ pub async fn verify(db: &Db, config: &Config, token: &str) -> Result<Claims, App
     )
     .map_err(|e| AppError::Unauthenticated(format!("The access token is not valid ({e}).")))?
     .claims;
+    let memo = db.hub().memo();
+    if memo.token_unrevoked(&claims.jti) {
+        return Ok(claims);
+    }
+    let ticket = memo.ticket();
     let revoked: Option<i64> = db
         .query_scalar("SELECT expires_at FROM revoked_tokens WHERE jti = $1")
         .bind(&claims.jti)
@@ -73,6 +79,7 @@ pub async fn verify(db: &Db, config: &Config, token: &str) -> Result<Claims, App
             "The access token was revoked.".into(),
         ));
     }
+    memo.remember_token_unrevoked(ticket, &claims.jti);
     Ok(claims)
 }
 
@@ -85,6 +92,7 @@ pub async fn revoke(db: &Db, claims: &Claims) -> Result<(), AppError> {
     .bind(claims.exp * 1000)
     .execute(db.pool())
     .await?;
+    db.hub().access_changed();
     Ok(())
 }
 

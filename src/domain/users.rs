@@ -118,13 +118,24 @@ async fn check_credentials(db: &Db, email: &str, password: &str) -> Result<User,
     get(db, id).await?.ok_or(AppError::InvalidCredentials)
 }
 
+/// A user by id. Accounts never change once registered, so a user read once is remembered
+/// (see `server::memo`).
 pub async fn get(db: &Db, id: i64) -> Result<Option<User>, AppError> {
+    let memo = db.hub().memo();
+    if let Some(user) = memo.user(id) {
+        return Ok(Some(user));
+    }
+    let ticket = memo.ticket();
     let row: Option<UserRow> = db
         .query_as("SELECT id, name, email, created_at FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(User::from))
+    let user = row.map(User::from);
+    if let Some(user) = &user {
+        memo.remember_user(ticket, user);
+    }
+    Ok(user)
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {

@@ -44,7 +44,7 @@ async fn send(
     ApiJson(body): ApiJson<NewSignal>,
 ) -> Result<(StatusCode, Json<Signal>), AppError> {
     let timeout = state.config.presence_timeout_seconds;
-    let signal = signals::send(&state.db, &state.hub, auth.user.id, id, body, timeout).await?;
+    let signal = signals::send(&state.db, auth.user.id, id, body, timeout).await?;
     Ok((StatusCode::CREATED, Json(signal)))
 }
 
@@ -73,7 +73,7 @@ async fn inbox(
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> Result<Json<Vec<Signal>>, AppError> {
     let timeout = state.config.presence_timeout_seconds;
-    signals::inbox(&state.db, &state.hub, auth.user.id, id, &q, timeout)
+    signals::inbox(&state.db, auth.user.id, id, &q, timeout)
         .await
         .map(Json)
 }

@@ -11,6 +11,7 @@
 //! which every dialect stores and compares the same way.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -18,6 +19,8 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{Any, AnyPool, Executor};
+
+use super::hub::SignalHub;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -30,6 +33,9 @@ pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
     url: String,
+    /// This instance's wake-ups and memory of the database; writes that other instances must
+    /// hear about announce themselves here.
+    hub: Arc<SignalHub>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -88,6 +94,7 @@ impl Db {
             pool,
             dialect,
             url: url.to_string(),
+            hub: Arc::new(SignalHub::new()),
         })
     }
 
@@ -108,6 +115,10 @@ impl Db {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub fn hub(&self) -> &Arc<SignalHub> {
+        &self.hub
     }
 
     /// Every statement goes through these three constructors, so a dialect that spells

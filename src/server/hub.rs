@@ -1,6 +1,7 @@
-//! In-process wake-ups for parked inbox long-polls, keyed by (meeting, recipient). The send
-//! path calls [`SignalHub::notify`]; on Postgres that is also published to the other server
-//! instances (see `pg_notify`), whose feed calls [`SignalHub::wake`]. A wake-up carries no
+//! This instance's live view of the database: in-process wake-ups for parked inbox long-polls,
+//! keyed by (meeting, recipient), and the [`Memo`] of facts it may answer from memory. Every
+//! [`Change`] is applied here at once and, on Postgres, also published to the other server
+//! instances (see `pg_notify`), whose feed calls [`SignalHub::apply`]. A wake-up carries no
 //! data, so a woken poller always re-reads the database, which stays the only source of truth.
 
 use std::collections::HashMap;
@@ -9,7 +10,19 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{Notify, watch};
 
+use super::memo::Memo;
+
 type Key = (i64, i64);
+
+/// What every instance must hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A signal for this recipient (meeting, user) was stored and committed.
+    Signal(i64, i64),
+    /// Something that can take access away happened: a token was revoked, a meeting's status
+    /// changed, or a participant left.
+    Access,
+}
 
 struct Slot {
     notify: Arc<Notify>,
@@ -18,20 +31,44 @@ struct Slot {
     subscribers: usize,
 }
 
-#[derive(Default)]
 pub struct SignalHub {
     slots: Mutex<HashMap<Key, Slot>>,
-    /// Set once when other instances share the database: every local `notify` is also
-    /// handed to this queue to be published to them.
-    publisher: OnceLock<UnboundedSender<Key>>,
+    memo: Memo,
+    /// Set once when other instances share the database: every local change is also handed
+    /// to this queue to be published to them.
+    publisher: OnceLock<UnboundedSender<Change>>,
     /// Flips to `true` once when the server starts shutting down, so parked polls answer
     /// `[]` at once instead of holding the shutdown up for their whole wait.
     shutting_down: watch::Sender<bool>,
 }
 
+impl Default for SignalHub {
+    fn default() -> Self {
+        Self {
+            slots: Mutex::default(),
+            // One instance hears every change; `pg_notify` turns this off until it listens.
+            memo: Memo::new(true),
+            publisher: OnceLock::new(),
+            shutting_down: watch::Sender::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SignalHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalHub")
+            .field("parked_recipients", &self.parked_recipients())
+            .finish_non_exhaustive()
+    }
+}
+
 impl SignalHub {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    pub fn memo(&self) -> &Memo {
+        &self.memo
     }
 
     /// Interest in signals for `user_id` in `meeting_id`. Create the `notified()` future from
@@ -55,16 +92,36 @@ impl SignalHub {
     /// A signal for this recipient was stored (and committed): wakes their pollers here and,
     /// when a publisher is set, on every other instance.
     pub fn notify(&self, meeting_id: i64, user_id: i64) {
-        self.wake(meeting_id, user_id);
+        self.changed(Change::Signal(meeting_id, user_id));
+    }
+
+    /// Call after the write that could take access away has committed.
+    pub fn access_changed(&self) {
+        self.changed(Change::Access);
+    }
+
+    fn changed(&self, change: Change) {
+        self.apply(change);
         if let Some(publisher) = self.publisher.get() {
             // Fails only once the publishing task is gone, i.e. at shutdown.
-            let _ = publisher.send((meeting_id, user_id));
+            let _ = publisher.send(change);
+        }
+    }
+
+    /// Applies a change in this process only (the feed from other instances calls this).
+    pub fn apply(&self, change: Change) {
+        match change {
+            Change::Signal(meeting_id, user_id) => {
+                self.memo.signal_stored(meeting_id, user_id);
+                self.wake(meeting_id, user_id);
+            }
+            Change::Access => self.memo.forget_all(),
         }
     }
 
     /// Wakes every poller parked on this recipient's inbox in this process only. A no-op when
     /// nobody waits.
-    pub fn wake(&self, meeting_id: i64, user_id: i64) {
+    fn wake(&self, meeting_id: i64, user_id: i64) {
         let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = slots.get(&(meeting_id, user_id)) {
             slot.notify.notify_waiters();
@@ -79,8 +136,8 @@ impl SignalHub {
         }
     }
 
-    /// Routes every later `notify` also into `publisher`; only the first call takes effect.
-    pub fn set_publisher(&self, publisher: UnboundedSender<Key>) -> bool {
+    /// Routes every later change also into `publisher`; only the first call takes effect.
+    pub fn set_publisher(&self, publisher: UnboundedSender<Change>) -> bool {
         self.publisher.set(publisher).is_ok()
     }
 

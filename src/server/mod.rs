@@ -1,11 +1,13 @@
 //! Server-side plumbing shared by both adapters: settings, the database, the app state,
 //! authentication, sessions and the assembled router.
 
+pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod http_error;
 pub mod hub;
+pub mod memo;
 pub mod pg_notify;
 pub mod router;
 pub mod security;

@@ -1,6 +1,7 @@
-//! Scale-out on Postgres: wake-ups for parked inbox polls cross server instances through
-//! LISTEN/NOTIFY on one channel, so a signal sent through one instance wakes a poll parked on
-//! another. SQLite has one server process, and keeps the in-process hub alone.
+//! Scale-out on Postgres: changes cross server instances through LISTEN/NOTIFY on one channel,
+//! so a signal sent through one instance wakes a poll parked on another, and a revocation or
+//! a meeting's change makes every instance forget what it remembered. SQLite has one server
+//! process, and keeps the in-process hub alone.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -9,10 +10,12 @@ use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::db::{Db, Dialect};
-use super::hub::SignalHub;
+use super::hub::{Change, SignalHub};
 
-/// The NOTIFY channel; each payload is `meeting_id:user_id` of a stored signal's recipient.
+/// The NOTIFY channel; a payload is `meeting_id:user_id` of a stored signal's recipient, or
+/// `access` (see [`Change::Access`]).
 pub const CHANNEL: &str = "rtc_signal";
+const ACCESS: &str = "access";
 /// How many queued wake-ups go out in one round trip when sends come in bursts.
 const MAX_BATCH: usize = 256;
 const FIRST_RETRY: Duration = Duration::from_millis(100);
@@ -28,14 +31,16 @@ pub fn start(db: &Db, hub: &Arc<SignalHub>) {
     if !hub.set_publisher(sender) {
         return; // already started for this hub
     }
+    // Other instances' changes do not reach this one until the listener runs.
+    hub.memo().set_live(false);
     let url = db.url().to_string();
     tokio::spawn(publish(url.clone(), queue));
     tokio::spawn(listen(url, Arc::downgrade(hub)));
 }
 
-/// Sends the queued wake-ups. The send path queues them after its transaction committed, so a
+/// Sends the queued changes. Each is queued after the write that caused it committed, so a
 /// woken instance always finds the row when it re-reads.
-async fn publish(url: String, mut queue: UnboundedReceiver<(i64, i64)>) {
+async fn publish(url: String, mut queue: UnboundedReceiver<Change>) {
     // A pool of one reconnects by itself when the connection drops.
     let pool = match PgPoolOptions::new()
         .max_connections(1)
@@ -44,7 +49,7 @@ async fn publish(url: String, mut queue: UnboundedReceiver<(i64, i64)>) {
     {
         Ok(pool) => pool,
         Err(e) => {
-            tracing::error!(error = %e, "signal wake-ups will not reach other instances");
+            tracing::error!(error = %e, "changes will not reach other instances");
             return;
         }
     };
@@ -52,14 +57,26 @@ async fn publish(url: String, mut queue: UnboundedReceiver<(i64, i64)>) {
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let mut payloads: Vec<String> = batch
             .drain(..)
-            .map(|(meeting_id, user_id)| format!("{meeting_id}:{user_id}"))
+            .map(|change| match change {
+                Change::Signal(meeting_id, user_id) => format!("{meeting_id}:{user_id}"),
+                Change::Access => ACCESS.to_owned(),
+            })
             .collect();
         payloads.sort_unstable();
         payloads.dedup();
-        if let Err(e) = send_batch(&pool, &payloads).await {
-            // The receivers' polls still end at their `wait`, and the rows are stored, so a
-            // lost wake-up costs latency, never a signal.
-            tracing::warn!(error = %e, count = payloads.len(), "publishing signal wake-ups failed");
+        let must_arrive = payloads.iter().any(|p| p == ACCESS);
+        let mut retry = FIRST_RETRY;
+        while let Err(e) = send_batch(&pool, &payloads).await {
+            tracing::warn!(error = %e, count = payloads.len(), "publishing changes failed");
+            // A lost wake-up costs latency, never a signal: the receivers' polls end at their
+            // `wait` and the rows are stored. A lost `access` would leave other instances
+            // trusting what they remember, so it is sent until it gets through (the database
+            // just took the write that caused it, so it is reachable).
+            if !must_arrive {
+                break;
+            }
+            tokio::time::sleep(retry).await;
+            retry = (retry * 2).min(MAX_RETRY);
         }
     }
 }
@@ -73,9 +90,10 @@ async fn send_batch(pool: &PgPool, payloads: &[String]) -> Result<(), sqlx::Erro
         .map(|_| ())
 }
 
-/// Feeds other instances' wake-ups into the local hub, on a dedicated connection. After any
-/// (re)connect it wakes every parked poll once: notifications sent while it was not listening
-/// are gone, but the polls re-read the database and find what they missed.
+/// Feeds other instances' changes into the local hub, on a dedicated connection. After any
+/// (re)connect it wakes every parked poll once and starts remembering afresh: notifications
+/// sent while it was not listening are gone, but the polls re-read the database and find what
+/// they missed.
 async fn listen(url: String, hub: Weak<SignalHub>) {
     let mut retry = FIRST_RETRY;
     loop {
@@ -83,6 +101,7 @@ async fn listen(url: String, hub: Weak<SignalHub>) {
             Ok(mut listener) => {
                 retry = FIRST_RETRY;
                 let Some(live) = hub.upgrade() else { return };
+                live.memo().set_live(true);
                 live.wake_all();
                 drop(live);
                 loop {
@@ -90,7 +109,7 @@ async fn listen(url: String, hub: Weak<SignalHub>) {
                         Ok(Some(notification)) => {
                             let Some(live) = hub.upgrade() else { return };
                             match parse_payload(notification.payload()) {
-                                Some((meeting_id, user_id)) => live.wake(meeting_id, user_id),
+                                Some(change) => live.apply(change),
                                 None => tracing::warn!(
                                     payload = notification.payload(),
                                     "ignoring a malformed {CHANNEL} notification"
@@ -112,6 +131,10 @@ async fn listen(url: String, hub: Weak<SignalHub>) {
                 tracing::warn!(error = %e, retry_in = ?retry, "cannot listen on {CHANNEL}");
             }
         }
+        match hub.upgrade() {
+            Some(live) => live.memo().set_live(false),
+            None => return,
+        }
         if hub.strong_count() == 0 {
             return;
         }
@@ -126,18 +149,23 @@ async fn subscribe(url: &str) -> Result<PgListener, sqlx::Error> {
     Ok(listener)
 }
 
-fn parse_payload(payload: &str) -> Option<(i64, i64)> {
+fn parse_payload(payload: &str) -> Option<Change> {
+    if payload == ACCESS {
+        return Some(Change::Access);
+    }
     let (meeting, user) = payload.split_once(':')?;
-    Some((meeting.parse().ok()?, user.parse().ok()?))
+    Some(Change::Signal(meeting.parse().ok()?, user.parse().ok()?))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_payload;
+    use super::{Change, parse_payload};
 
     #[test]
     fn payloads_name_meeting_and_recipient_and_junk_is_refused() {
-        assert_eq!(parse_payload("12:34"), Some((12, 34)));
+        assert_eq!(parse_payload("12:34"), Some(Change::Signal(12, 34)));
+        assert_eq!(parse_payload("access"), Some(Change::Access));
+        assert_eq!(parse_payload("access:1"), None);
         assert_eq!(parse_payload("12"), None);
         assert_eq!(parse_payload("a:1"), None);
         assert_eq!(parse_payload("1:2:3"), None);

@@ -40,8 +40,10 @@ pub fn build(state: AppState) -> Router {
         security::provide_page_nonce();
     };
     let options = state.leptos_options.clone();
+    let pkg = format!("/{}", options.site_pkg_dir);
     Router::new()
         .route("/api/ping", axum::routing::get(ping))
+        .nest(&pkg, super::assets::pkg_router(&options))
         .nest("/api", crate::rest::router())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())

@@ -23,11 +23,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         Self {
-            leptos_options,
-            db,
+            leptos_options: super::assets::with_detected_hashing(leptos_options),
             config: Arc::new(config),
             throttle: Arc::new(LoginThrottle::default()),
-            hub: Arc::new(SignalHub::new()),
+            hub: Arc::clone(db.hub()),
+            db,
         }
     }
 }
