@@ -3,17 +3,20 @@
 use std::process::ExitCode;
 
 use leptos::config::get_configuration;
-use projitt_meet::server::{config::Config, db::Db, router, state::AppState};
+use projitt_meet::server::{config::Config, db::Db, process, router, state::AppState};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    match run().await {
+    let outcome = match process::runtime() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => Err(format!("cannot start the async runtime: {e}")),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");

@@ -107,40 +107,33 @@ pub async fn send(
     let payload = payload_text(&input.payload)?;
     let now = now_millis();
 
-    let mut tx = db.pool().begin().await?;
-    // Checking the recipient with an UPDATE of their participant row (a no-op write) also
-    // locks that row until commit. Sends to one recipient therefore commit in id order, so a
+    // One statement: stored only if the recipient is present. It locks the recipient's
+    // participant row until it commits, so sends to one recipient commit in id order and a
     // poller that moves `since_id` forward never skips a row committed late.
-    let present = db
-        .query(
-            "UPDATE meeting_participants SET last_seen_at = last_seen_at \
-             WHERE meeting_id = $1 AND user_id = $2 AND left_at IS NULL AND last_seen_at >= $3",
-        )
-        .bind(meeting_id)
-        .bind(input.to_user_id)
-        .bind(presence::presence_cutoff(now, timeout_secs))
-        .execute(&mut *tx)
-        .await?;
-    if present.rows_affected() == 0 {
-        return Err(AppError::conflict(
-            "recipient_not_present",
-            "That participant is not in the meeting.",
-        ));
-    }
-    let id: i64 = db
-        .query_scalar(
-            "INSERT INTO rtc_signals (meeting_id, from_user_id, to_user_id, type, payload, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
+    let sql = format!(
+        "INSERT INTO rtc_signals (meeting_id, from_user_id, to_user_id, type, payload, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6 FROM meeting_participants \
+         WHERE meeting_id = $1 AND user_id = $3 AND left_at IS NULL AND last_seen_at >= $7{} \
+         RETURNING id",
+        db.row_lock()
+    );
+    let id: Option<i64> = db
+        .query_scalar(&sql)
         .bind(meeting_id)
         .bind(user_id)
         .bind(input.to_user_id)
         .bind(input.kind.as_str())
         .bind(payload)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(presence::presence_cutoff(now, timeout_secs))
+        .fetch_optional(db.pool())
         .await?;
-    tx.commit().await?;
+    let Some(id) = id else {
+        return Err(AppError::conflict(
+            "recipient_not_present",
+            "That participant is not in the meeting.",
+        ));
+    };
 
     db.hub().notify(meeting_id, input.to_user_id);
     Ok(Signal {

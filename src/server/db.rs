@@ -6,7 +6,8 @@
 //! `migrations/<dialect>/`: the DDL, connection tuning, and (for Postgres) LISTEN/NOTIFY.
 //!
 //! To add a dialect (MySQL/MariaDB): a `Dialect` variant, its `migrations/<dialect>/`, its
-//! connection settings below, and a placeholder rewrite (`$n` → `?`) in [`Db::query`].
+//! connection settings below, its [`Db::row_lock`], and a placeholder rewrite (`$n` → `?`)
+//! in [`Db::query`].
 //! Timestamps are stored as integer milliseconds since the Unix epoch (see [`to_millis`]),
 //! which every dialect stores and compares the same way.
 
@@ -32,7 +33,7 @@ pub enum Dialect {
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
-    url: String,
+    url: Arc<str>,
     /// This instance's wake-ups and memory of the database; writes that other instances must
     /// hear about announce themselves here.
     hub: Arc<SignalHub>,
@@ -93,7 +94,7 @@ impl Db {
         Ok(Self {
             pool,
             dialect,
-            url: url.to_string(),
+            url: url.into(),
             hub: Arc::new(SignalHub::new()),
         })
     }
@@ -115,6 +116,16 @@ impl Db {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Appended to a `SELECT` (also one inside `INSERT … SELECT`) whose rows must stay locked
+    /// until the statement's transaction commits. SQLite runs one writer at a time, so every
+    /// write statement holds the whole database already.
+    pub fn row_lock(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE",
+        }
     }
 
     pub fn hub(&self) -> &Arc<SignalHub> {

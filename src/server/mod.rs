@@ -9,6 +9,7 @@ pub mod http_error;
 pub mod hub;
 pub mod memo;
 pub mod pg_notify;
+pub mod process;
 pub mod router;
 pub mod security;
 pub mod session_store;

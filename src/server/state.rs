@@ -1,5 +1,6 @@
 //! What every request handler can reach.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -10,8 +11,11 @@ use super::db::Db;
 use super::hub::SignalHub;
 use crate::domain::throttle::LoginThrottle;
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Shared by every request; cloning it (axum does, per extractor) copies one pointer.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
@@ -22,12 +26,32 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             leptos_options: super::assets::with_detected_hashing(leptos_options),
             config: Arc::new(config),
             throttle: Arc::new(LoginThrottle::default()),
             hub: Arc::clone(db.hub()),
             db,
-        }
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
     }
 }

@@ -74,10 +74,7 @@ impl Sizes {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match projitt_meet::server::process::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("bench: {e}");

@@ -53,7 +53,7 @@ fn settings() -> Result<Settings, String> {
 }
 
 fn main() -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match projitt_meet::server::process::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("soak: no runtime: {e}");
