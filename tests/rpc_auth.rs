@@ -88,6 +88,16 @@ async fn registering_through_the_page_signs_the_browser_in() {
         .await
         .unwrap();
     assert_eq!(me, Value::Null);
+
+    // The server forgot the session too: a copy of the old cookie is worth nothing.
+    let old_cookie = cookie.split(';').next().unwrap();
+    let res = Client::new()
+        .get(app.url("/api/auth/me"))
+        .header("cookie", old_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
 }
 
 #[tokio::test]

@@ -1,12 +1,13 @@
 //! What this instance may answer from memory instead of asking the database: the checks that
-//! every signal send and inbox poll repeat (is this token revoked, who is this user, may they
-//! still signal in this meeting) and, per recipient, "the inbox holds nothing after id N", so
-//! an idle poll costs no query at all.
+//! every signal send and inbox poll repeat (is this token revoked, what is in this browser
+//! session, who is this user, may they still signal in this meeting) and, per recipient, "the
+//! inbox holds nothing after id N", so an idle poll costs no query at all.
 //!
 //! The database stays the source of truth; a remembered fact is dropped as soon as something
 //! that could make it false happens:
-//! - a token revocation, a meeting's status change or a participant leaving forgets every
-//!   remembered token, user and gate (such changes are rare, so finer keys would buy nothing);
+//! - a token revocation, a browser session saved or deleted (sign-in, sign-out), a meeting's
+//!   status change or a participant leaving forgets every remembered token, session, user and
+//!   gate (such changes are rare next to polls, so finer keys would buy nothing);
 //! - a stored signal forgets only its recipient's inbox entry.
 //!
 //! A change made through this instance takes effect here at once. On Postgres, other instances
@@ -23,6 +24,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tower_sessions::session::Record;
 
 use crate::model::User;
 
@@ -43,6 +46,8 @@ struct State {
     epoch: u64,
     /// Token ids known not to be revoked.
     tokens: HashSet<String>,
+    /// Browser sessions by id, as stored.
+    sessions: HashMap<String, Record>,
     users: HashMap<i64, User>,
     /// (meeting, user) → a `last_seen_at` the participant had at least: the meeting is open,
     /// the user may see it and is present.
@@ -160,6 +165,17 @@ impl Memo {
         });
     }
 
+    /// A stored session; the caller still checks its expiry.
+    pub fn session(&self, id: &str) -> Option<Record> {
+        self.recall(|s| s.sessions.get(id).cloned())
+    }
+
+    pub fn remember_session(&self, ticket: Ticket, record: &Record) {
+        self.remember(ticket, |s| {
+            s.sessions.insert(record.id.to_string(), record.clone());
+        });
+    }
+
     pub fn user(&self, id: i64) -> Option<User> {
         self.recall(|s| s.users.get(&id).cloned())
     }
@@ -212,6 +228,7 @@ impl State {
     fn make_room(&mut self) {
         let largest = [
             self.tokens.len(),
+            self.sessions.len(),
             self.users.len(),
             self.gates.len(),
             self.inboxes.len(),
@@ -224,6 +241,7 @@ impl State {
     fn forget_all(&mut self) {
         self.epoch += 1;
         self.tokens.clear();
+        self.sessions.clear();
         self.users.clear();
         self.gates.clear();
         self.inboxes.clear();

@@ -1,5 +1,6 @@
 //! Browser sessions (tower-sessions) kept in our own `sessions` table through [`Db`], so the
-//! same store works on every database we support and survives restarts.
+//! same store works on every database we support and survives restarts. A session read once is
+//! remembered (see `server::memo`) until any session is saved or deleted.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
@@ -75,10 +76,18 @@ impl SessionStore for DbSessionStore {
             .execute(self.db.pool())
             .await
             .map_err(backend)?;
+        self.db.hub().access_changed();
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let memo = self.db.hub().memo();
+        if let Some(record) = memo.session(&id.to_string())
+            && record.expiry_date > time::OffsetDateTime::now_utc()
+        {
+            return Ok(Some(record));
+        }
+        let ticket = memo.ticket();
         let row: Option<(String, i64)> = self
             .db
             .query_as("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2")
@@ -95,11 +104,13 @@ impl SessionStore for DbSessionStore {
         let expiry_date =
             time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(expiry) * 1_000_000)
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record {
+        let record = Record {
             id: *id,
             data,
             expiry_date,
-        }))
+        };
+        memo.remember_session(ticket, &record);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -109,6 +120,7 @@ impl SessionStore for DbSessionStore {
             .execute(self.db.pool())
             .await
             .map_err(backend)?;
+        self.db.hub().access_changed();
         Ok(())
     }
 }
