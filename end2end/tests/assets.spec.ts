@@ -8,10 +8,11 @@ test('the bundle loads under content-hashed names that browsers keep for a year'
   });
   await open(page, '/');
 
-  const names = bundle.map((res) => new URL(res.url()).pathname).sort();
+  const names = bundle.map((res) => new URL(res.url()).pathname);
   expect(names).toHaveLength(3);
-  for (const [i, ext] of ['css', 'js', 'wasm'].entries()) {
-    expect(names[i]).toMatch(new RegExp(`^/pkg/projitt-meet\\.[A-Za-z0-9_-]{22}\\.${ext}$`));
+  for (const ext of ['css', 'js', 'wasm']) {
+    const hashed = new RegExp(`^/pkg/projitt-meet\\.[A-Za-z0-9_-]{22}\\.${ext}$`);
+    expect(names.filter((name) => hashed.test(name)), ext).toHaveLength(1);
   }
   for (const res of bundle) {
     expect(res.status()).toBe(200);
