@@ -86,10 +86,18 @@ async fn remembered_checks_end_with_a_leave_or_a_closed_meeting() {
             201
         );
     }
+    assert_eq!(
+        ack_raw(&app, meeting_id, &guest, json!({"ids": []}))
+            .await
+            .status(),
+        200
+    );
     leave(&app, meeting_id, &guest).await;
     let res = inbox_raw(&app, meeting_id, &guest, "").await;
     expect_error(res, 403, "join_required").await;
     let res = send_raw(&app, meeting_id, &guest, body).await;
+    expect_error(res, 403, "join_required").await;
+    let res = ack_raw(&app, meeting_id, &guest, json!({"ids": [1]})).await;
     expect_error(res, 403, "join_required").await;
 
     for _ in 0..3 {

@@ -71,12 +71,10 @@ async fn require_in_call(
     meeting_id: i64,
     timeout_secs: i64,
 ) -> Result<(), AppError> {
-    let memo = db.hub().memo();
-    if let Some(seen) = memo.gate(meeting_id, user_id)
-        && now_millis() - seen < presence::heartbeat_interval_ms(timeout_secs)
-    {
+    if in_call_remembered(db, user_id, meeting_id, timeout_secs) {
         return Ok(());
     }
+    let memo = db.hub().memo();
     let ticket = memo.ticket();
     let access = meeting_for(db, user_id, meeting_id).await?;
     // A closed meeting has nobody present; say why rather than "join first".
@@ -86,6 +84,14 @@ async fn require_in_call(
         .ok_or_else(join_required)?;
     memo.remember_gate(ticket, meeting_id, user_id, seen);
     Ok(())
+}
+
+/// Whether [`require_in_call`] would pass without asking the database.
+fn in_call_remembered(db: &Db, user_id: i64, meeting_id: i64, timeout_secs: i64) -> bool {
+    db.hub()
+        .memo()
+        .gate(meeting_id, user_id)
+        .is_some_and(|seen| now_millis() - seen < presence::heartbeat_interval_ms(timeout_secs))
 }
 
 /// Stores a signal for a present recipient and wakes their parked poll. The row is committed
@@ -272,14 +278,18 @@ pub async fn ack(
     ids: &[i64],
     timeout_secs: i64,
 ) -> Result<u64, AppError> {
-    meeting_for(db, user_id, meeting_id).await?;
+    // A caller remembered in the call passes both checks below.
+    let remembered = in_call_remembered(db, user_id, meeting_id, timeout_secs);
+    if !remembered {
+        meeting_for(db, user_id, meeting_id).await?;
+    }
     if ids.len() > MAX_ACK_IDS {
         return Err(AppError::invalid(
             "ids",
             format!("must hold at most {MAX_ACK_IDS} ids"),
         ));
     }
-    if !presence::is_present(db, meeting_id, user_id, timeout_secs).await? {
+    if !remembered && !presence::is_present(db, meeting_id, user_id, timeout_secs).await? {
         return Err(join_required());
     }
     let mut ids: Vec<i64> = ids.iter().copied().filter(|id| *id > 0).collect();
