@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::components::header::Header;
 use crate::pages::{
@@ -61,13 +61,38 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
-                    <Route path=path!("/meetings/:id/call") view=CallPage ssr=SsrMode::Async />
-                    <Route path=path!("/meetings") view=MeetingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/meetings/:id") view=MeetingPage ssr=SsrMode::Async />
-                    <Route path=path!("/invitations") view=InvitationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/meetings/:id/call") view={Lazy::<CallRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/meetings") view={Lazy::<MeetingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/meetings/:id") view={Lazy::<MeetingRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/invitations") view={Lazy::<InvitationsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/join/:code") view=JoinPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
     }
 }
+
+/// Pages behind sign-in load their code on first use: the release build splits each into its
+/// own wasm module (`cargo leptos build --split`), so the first download holds only the shell
+/// and the public pages. A page creates its own resources, so there is no data to start early.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(CallRoute, CallPage);
+lazy_page!(MeetingsRoute, MeetingsPage);
+lazy_page!(MeetingRoute, MeetingPage);
+lazy_page!(InvitationsRoute, InvitationsPage);

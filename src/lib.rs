@@ -27,5 +27,6 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazily loaded routes need the hydration entry that can wait for their code.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -1,15 +1,15 @@
 //! The browser bundle under `/pkg`: served precompressed (brotli, gzip) when the client
 //! accepts it, cached for a year under content-hashed names and revalidated otherwise.
 //!
-//! The build (cargo-leptos with `hash-files`) names the script, wasm and stylesheet after
-//! their content and records the hashes in `hash.txt` next to the server binary; a release
-//! build with `--precompress` also writes `.br` and `.gz` siblings of every file.
+//! The build (cargo-leptos with `hash-files`) names every file of the bundle after its content
+//! (`projitt-meet.<hash>.wasm`, and the lazily loaded modules of `--split`) and records the
+//! main ones in `hash.txt` next to the server binary; a release build with `--precompress`
+//! also writes `.br` and `.gz` siblings of every file.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -36,45 +36,35 @@ pub fn with_detected_hashing(mut options: LeptosOptions) -> LeptosOptions {
     options
 }
 
-/// The content hashes of the current bundle (`wasm: <hash>` lines in the record).
-fn current_hashes(options: &LeptosOptions) -> Vec<String> {
-    if !options.hash_files {
-        return Vec::new();
-    }
-    let text = hash_file(options)
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .unwrap_or_default();
-    text.lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(_, hash)| hash.trim().to_owned())
-        .filter(|hash| !hash.is_empty())
-        .collect()
-}
-
 /// `/pkg/*` from `<site-root>/<site-pkg-dir>`.
 pub fn pkg_router<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
     let dir = PathBuf::from(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
-    files_router(dir, current_hashes(options))
+    files_router(dir)
 }
 
-/// The files under `dir`; names that carry one of `hashes` are cached for a year.
-fn files_router<S: Clone + Send + Sync + 'static>(dir: PathBuf, hashes: Vec<String>) -> Router<S> {
+fn files_router<S: Clone + Send + Sync + 'static>(dir: PathBuf) -> Router<S> {
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    let hashes: Arc<[String]> = hashes.into();
     Router::new()
         .fallback_service(files)
-        .layer(middleware::from_fn_with_state(hashes, cache_control))
+        .layer(middleware::from_fn(cache_control))
 }
 
-async fn cache_control(
-    State(hashes): State<Arc<[String]>>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Whether a file name carries a content hash the way cargo-leptos writes one: a segment of 22
+/// URL-safe base64 characters (an MD5 digest) between dots, as in `app.<hash>.wasm`.
+fn is_content_hashed(name: &str) -> bool {
+    let segments: Vec<&str> = name.split('.').collect();
+    segments.len() >= 3
+        && segments[1..segments.len() - 1].iter().any(|segment| {
+            segment.len() == 22
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+async fn cache_control(request: Request, next: Next) -> Response {
     let name = request.uri().path().rsplit('/').next().unwrap_or_default();
-    let hashed = name
-        .split('.')
-        .any(|part| hashes.iter().any(|hash| hash == part));
+    let hashed = is_content_hashed(name);
     let mut response = next.run(request).await;
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         let policy = if hashed { IMMUTABLE } else { REVALIDATE };
@@ -123,28 +113,48 @@ mod tests {
             .unwrap_or("")
     }
 
+    const HASH: &str = "Tq5S9HWhbQ4PEYGIP8-qEQ";
+
+    #[test]
+    fn content_hashes_are_recognised_in_every_bundle_file_name() {
+        assert!(is_content_hashed(&format!("projitt-meet.{HASH}.wasm")));
+        assert!(is_content_hashed(&format!(
+            "projitt-meet_bg.wasm.d.{HASH}.ts"
+        )));
+        assert!(is_content_hashed(&format!("chunk_5.{HASH}.wasm")));
+        assert!(!is_content_hashed("projitt-meet.wasm"));
+        assert!(!is_content_hashed(&format!("{HASH}.js")));
+        assert!(!is_content_hashed(
+            "projitt-meet.Tq5S9HWhbQ4PEYGIP8-qE.wasm"
+        ));
+        assert!(!is_content_hashed(
+            "projitt-meet.Tq5S9HWhbQ4PEYGIP8+qEQ.wasm"
+        ));
+    }
+
     #[tokio::test]
     async fn precompressed_copies_are_served_to_clients_that_accept_them() {
         let dir = std::env::temp_dir().join(format!("pkg-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("app.h4sh.wasm"), b"raw wasm").unwrap();
-        std::fs::write(dir.join("app.h4sh.wasm.br"), b"brotli wasm").unwrap();
-        std::fs::write(dir.join("app.h4sh.wasm.gz"), b"gzip wasm").unwrap();
+        let hashed = format!("/app.{HASH}.wasm");
+        std::fs::write(dir.join(&hashed[1..]), b"raw wasm").unwrap();
+        std::fs::write(dir.join(format!("{}.br", &hashed[1..])), b"brotli wasm").unwrap();
+        std::fs::write(dir.join(format!("{}.gz", &hashed[1..])), b"gzip wasm").unwrap();
         std::fs::write(dir.join("plain.js"), b"plain").unwrap();
-        let app: Router = files_router(dir.clone(), vec!["h4sh".into()]);
+        let app: Router = files_router(dir.clone());
 
-        let br = get(&app, "/app.h4sh.wasm", Some("gzip, deflate, br")).await;
+        let br = get(&app, &hashed, Some("gzip, deflate, br")).await;
         assert_eq!(br.status(), StatusCode::OK);
         assert_eq!(header(&br, CONTENT_ENCODING), "br");
         assert_eq!(header(&br, CACHE_CONTROL), IMMUTABLE);
         assert!(header(&br, VARY).contains("accept-encoding"));
         assert_eq!(body(br).await, b"brotli wasm");
 
-        let gz = get(&app, "/app.h4sh.wasm", Some("gzip")).await;
+        let gz = get(&app, &hashed, Some("gzip")).await;
         assert_eq!(header(&gz, CONTENT_ENCODING), "gzip");
         assert_eq!(body(gz).await, b"gzip wasm");
 
-        let raw = get(&app, "/app.h4sh.wasm", None).await;
+        let raw = get(&app, &hashed, None).await;
         assert_eq!(header(&raw, CONTENT_ENCODING), "");
         assert_eq!(header(&raw, CACHE_CONTROL), IMMUTABLE);
         assert_eq!(body(raw).await, b"raw wasm");
