@@ -1,5 +1,6 @@
 //! WebRTC signaling through a durable per-recipient inbox: send, long-poll, acknowledge, and
-//! pruning. The database is the source of truth; the hub only wakes parked polls early.
+//! pruning. The database is the source of truth; the hub wakes parked polls early and
+//! remembers the answers that repeated checks would read again (`server::memo`).
 
 use std::time::Duration;
 

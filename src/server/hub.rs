@@ -19,8 +19,8 @@ type Key = (i64, i64);
 pub enum Change {
     /// A signal for this recipient (meeting, user) was stored and committed.
     Signal(i64, i64),
-    /// Something that can take access away happened: a token was revoked, a meeting's status
-    /// changed, or a participant left.
+    /// Something that can take access away happened: a token was revoked, a browser session
+    /// was saved or deleted, a meeting's status changed, or a participant left.
     Access,
 }
 
