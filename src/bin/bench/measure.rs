@@ -177,27 +177,14 @@ pub async fn throughput(
     workers: Vec<(String, Option<String>)>,
     duration: Duration,
 ) -> Result<f64, String> {
-    let began = Instant::now();
-    let deadline = began + duration;
-    let tasks: Vec<JoinHandle<Result<u64, String>>> = workers
-        .into_iter()
-        .map(|(url, token)| {
-            let client = w.client.clone();
-            tokio::spawn(async move {
-                let mut done = 0;
-                while Instant::now() < deadline {
-                    get_ok(&client, &url, token.as_deref()).await?;
-                    done += 1;
-                }
-                Ok(done)
-            })
-        })
-        .collect();
-    let mut total = 0;
-    for task in tasks {
-        total += task.await.map_err(|e| e.to_string())??;
-    }
-    Ok(total as f64 / began.elapsed().as_secs_f64())
+    let requests = workers.into_iter().map(|(url, token)| {
+        let client = w.client.clone();
+        move || {
+            let (client, url, token) = (client.clone(), url.clone(), token.clone());
+            async move { get_ok(&client, &url, token.as_deref()).await.map(drop) }
+        }
+    });
+    rate(requests.collect(), duration).await
 }
 
 /// Signals per second that concurrent (sender, receiver) workers store in `duration`.
@@ -206,20 +193,36 @@ pub async fn send_throughput(
     pairs: &[(usize, usize)],
     duration: Duration,
 ) -> Result<f64, String> {
+    let requests = pairs.iter().map(|&(s, r)| {
+        let client = w.client.clone();
+        let token = w.guests[s].token.clone();
+        let url = w.url(&format!("/api/meetings/{}/rtc/send", w.call_id));
+        let body = json!({"to_user_id": w.guests[r].id, "type": "candidate", "payload": {"n": 1}});
+        move || {
+            let (client, url, token, body) =
+                (client.clone(), url.clone(), token.clone(), body.clone());
+            async move { post(&client, url, Some(&token), body).await.map(drop) }
+        }
+    });
+    rate(requests.collect(), duration).await
+}
+
+/// Runs each worker's request over and over, all at once, for `duration`; completed requests
+/// per second over all workers.
+async fn rate<F, Fut>(workers: Vec<F>, duration: Duration) -> Result<f64, String>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(), String>> + Send,
+{
     let began = Instant::now();
     let deadline = began + duration;
-    let tasks: Vec<JoinHandle<Result<u64, String>>> = pairs
-        .iter()
-        .map(|&(s, r)| {
-            let client = w.client.clone();
-            let token = w.guests[s].token.clone();
-            let url = w.url(&format!("/api/meetings/{}/rtc/send", w.call_id));
-            let body =
-                json!({"to_user_id": w.guests[r].id, "type": "candidate", "payload": {"n": 1}});
+    let tasks: Vec<JoinHandle<Result<u64, String>>> = workers
+        .into_iter()
+        .map(|mut request| {
             tokio::spawn(async move {
                 let mut done = 0;
                 while Instant::now() < deadline {
-                    post(&client, url.clone(), Some(&token), body.clone()).await?;
+                    request().await?;
                     done += 1;
                 }
                 Ok(done)
