@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use reqwest::Client;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
@@ -28,7 +29,8 @@ pub fn median(values: &[f64]) -> f64 {
     percentile(values, 50.0)
 }
 
-async fn get_ok(client: &Client, url: &str, token: Option<&str>) -> Result<Value, String> {
+/// The body of a `200` answer to `GET url`; anything else is an error.
+async fn get_body(client: &Client, url: &str, token: Option<&str>) -> Result<Bytes, String> {
     let mut request = client.get(url);
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -40,7 +42,11 @@ async fn get_ok(client: &Client, url: &str, token: Option<&str>) -> Result<Value
     if res.status() != 200 {
         return Err(format!("GET {url}: {}", res.status()));
     }
-    let bytes = res.bytes().await.map_err(|e| format!("GET {url}: {e}"))?;
+    res.bytes().await.map_err(|e| format!("GET {url}: {e}"))
+}
+
+async fn get_ok(client: &Client, url: &str, token: Option<&str>) -> Result<Value, String> {
+    let bytes = get_body(client, url, token).await?;
     Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
@@ -246,18 +252,7 @@ pub async fn sequential(
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let began = Instant::now();
-        let mut request = client.get(url);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let res = request
-            .send()
-            .await
-            .map_err(|e| format!("GET {url}: {e}"))?;
-        if res.status() != 200 {
-            return Err(format!("GET {url}: {}", res.status()));
-        }
-        res.bytes().await.map_err(|e| format!("GET {url}: {e}"))?;
+        get_body(client, url, token).await?;
         samples.push(ms(began.elapsed()));
     }
     Ok(samples)
