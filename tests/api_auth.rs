@@ -227,7 +227,7 @@ async fn malformed_json_is_400_and_oversized_body_is_413() {
     let count: i64 = app
         .db
         .query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(app.db.pool())
+        .fetch_one(app.db.reader())
         .await
         .unwrap();
     assert_eq!(count, 0);
@@ -320,7 +320,7 @@ async fn email_invitations_bind_on_registration() {
         .query_scalar("INSERT INTO meetings (owner_id, title, scheduled_at, duration_minutes, join_code, created_at, updated_at) VALUES ($1, 'Sync', $2, 30, 'code-abcdefghijk', $2, $2) RETURNING id")
         .bind(owner.id)
         .bind(now)
-        .fetch_one(app.db.pool())
+        .fetch_one(&mut *app.db.writer().await.unwrap())
         .await
         .unwrap();
     app.db
@@ -328,7 +328,7 @@ async fn email_invitations_bind_on_registration() {
         .bind(meeting_id)
         .bind(owner.id)
         .bind(now)
-        .execute(app.db.pool())
+        .execute(&mut *app.db.writer().await.unwrap())
         .await
         .unwrap();
     let res = app
@@ -345,7 +345,7 @@ async fn email_invitations_bind_on_registration() {
         .db
         .query_scalar("SELECT invitee_user_id FROM invitations WHERE meeting_id = $1")
         .bind(meeting_id)
-        .fetch_one(app.db.pool())
+        .fetch_one(app.db.reader())
         .await
         .unwrap();
     assert_eq!(bound, Some(new_id));

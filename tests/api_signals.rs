@@ -240,7 +240,7 @@ async fn acknowledged_signals_and_those_of_closed_meetings_are_pruned() {
     let count = || async {
         app.db
             .query_scalar::<i64>("SELECT COUNT(*) FROM rtc_signals")
-            .fetch_one(app.db.pool())
+            .fetch_one(app.db.reader())
             .await
             .unwrap()
     };

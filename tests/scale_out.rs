@@ -173,7 +173,7 @@ async fn changes_through_one_instance_reach_another_signals_and_access() {
     );
     admin
         .query(&format!("CREATE DATABASE {name}"))
-        .execute(admin.pool())
+        .execute(&mut *admin.writer().await.unwrap())
         .await
         .expect("create database");
     let (server, _) = admin_url.rsplit_once('/').expect("database URL has a path");
@@ -263,7 +263,7 @@ async fn changes_through_one_instance_reach_another_signals_and_access() {
     settle().await;
     admin
         .query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .execute(admin.pool())
+        .execute(&mut *admin.writer().await.unwrap())
         .await
         .expect("refuse new connections");
     let killed: Vec<i64> = admin
@@ -272,7 +272,7 @@ async fn changes_through_one_instance_reach_another_signals_and_access() {
              WHERE datname = $1 AND query LIKE 'LISTEN%' AND pg_terminate_backend(pid)",
         )
         .bind(&name)
-        .fetch_all(admin.pool())
+        .fetch_all(&mut *admin.writer().await.unwrap())
         .await
         .expect("terminate listeners");
     assert_eq!(killed.len(), 2, "one listener per instance");
@@ -288,7 +288,7 @@ async fn changes_through_one_instance_reach_another_signals_and_access() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     admin
         .query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .execute(admin.pool())
+        .execute(&mut *admin.writer().await.unwrap())
         .await
         .expect("accept connections again");
     let (inbox, _) = parked.await.expect("poll task");
@@ -366,7 +366,7 @@ async fn changes_through_one_instance_reach_another_signals_and_access() {
 
     drop(a);
     drop(b);
-    admin.pool().close().await;
+    admin.close().await;
 }
 
 async fn get_status(client: &Client, base: &str, path: &str, token: &str) -> u16 {

@@ -96,7 +96,7 @@ pub async fn find_meeting(db: &Db, meeting_id: i64) -> Result<Option<Meeting>, A
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
         ))
         .bind(meeting_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     Ok(row.map(Meeting::from))
 }
@@ -119,7 +119,7 @@ pub async fn meeting_for(
         .query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE meeting_id = $1 AND invitee_user_id = $2"))
         .bind(meeting_id)
         .bind(user_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     let invitation = row.map(Invitation::from).ok_or_else(not_found)?;
     Ok(MeetingAccess {
@@ -177,7 +177,7 @@ pub async fn meeting_by_code(
     let id: Option<i64> = db
         .query_scalar("SELECT id FROM meetings WHERE join_code = $1")
         .bind(join_code)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     meeting_for(db, user_id, id.ok_or_else(not_found)?).await
 }

@@ -87,7 +87,7 @@ pub async fn invite(
         .bind(meeting_id)
         .bind(&invitee_email)
         .bind(invitee_user_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     if existing.is_some() {
         return Err(already_invited());
@@ -102,7 +102,7 @@ pub async fn invite(
         .bind(invitee_user_id)
         .bind(&invitee_email)
         .bind(now_millis())
-        .fetch_one(db.pool())
+        .fetch_one(&mut *db.writer().await?)
         .await
         .map_err(|e| on_unique(e, already_invited()))?;
     Ok(row.into())
@@ -122,7 +122,7 @@ pub async fn for_meeting(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE meeting_id = $1 ORDER BY id"
         ))
         .bind(meeting_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     Ok(rows.into_iter().map(Invitation::from).collect())
 }
@@ -173,7 +173,7 @@ pub async fn inbox(
     if let Some(s) = status {
         query = query.bind(s.as_str());
     }
-    let rows = query.fetch_all(db.pool()).await?;
+    let rows = query.fetch_all(db.reader()).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -207,7 +207,7 @@ pub(super) async fn load(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"
         ))
         .bind(invitation_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     let invitation = Invitation::from(row.ok_or_else(no_invitation)?);
     let access = meeting_for(db, user_id, invitation.meeting_id)
@@ -258,7 +258,7 @@ async fn set_answer(
                 .bind(comment.map(str::to_string))
                 .bind(now)
                 .bind(invitation_id)
-                .fetch_one(db.pool())
+                .fetch_one(&mut *db.writer().await?)
                 .await
         }
         None => {
@@ -270,7 +270,7 @@ async fn set_answer(
                 .bind(status.as_str())
                 .bind(now)
                 .bind(invitation_id)
-                .fetch_one(db.pool())
+                .fetch_one(&mut *db.writer().await?)
                 .await
         }
     };

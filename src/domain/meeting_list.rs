@@ -129,7 +129,7 @@ pub async fn list(
     if let Some(s) = status {
         count = count.bind(s);
     }
-    let total = count.fetch_one(db.pool()).await?;
+    let total = count.fetch_one(db.reader()).await?;
 
     let columns = MEETING_COLUMNS
         .split(", ")
@@ -149,7 +149,7 @@ pub async fn list(
     let rows = select
         .bind(page.per_page)
         .bind(page.offset())
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     let data = rows
         .into_iter()

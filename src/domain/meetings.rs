@@ -115,7 +115,7 @@ pub async fn create(db: &Db, user_id: i64, input: NewMeeting) -> Result<Meeting,
         .bind(input.duration_minutes)
         .bind(new_join_code())
         .bind(now)
-        .fetch_one(db.pool())
+        .fetch_one(&mut *db.writer().await?)
         .await?;
     super::access::find_meeting(db, id)
         .await?
@@ -164,7 +164,7 @@ pub async fn update(
         .bind(duration)
         .bind(now_millis())
         .bind(meeting_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.writer().await?)
         .await?;
     match row {
         Some(row) => Ok(row.into()),
@@ -231,7 +231,7 @@ async fn transition(
         .bind(now)
         .bind(meeting_id)
         .bind(from.as_str())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.writer().await?)
         .await?;
     match row {
         Some(row) => {

@@ -167,17 +167,17 @@ async fn facts(db: &Db, meeting_id: i64, title: &str) -> Result<Facts, AppError>
              JOIN users u ON u.id = p.user_id WHERE p.meeting_id = $1 ORDER BY p.joined_at, u.id",
         )
         .bind(meeting_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     let statuses: Vec<(String, i64)> = db
         .query_as("SELECT status, COUNT(*) FROM invitations WHERE meeting_id = $1 GROUP BY status")
         .bind(meeting_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     let recordings: Vec<(i64, Option<i64>)> = db
         .query_as("SELECT started_at, ended_at FROM recordings WHERE meeting_id = $1 ORDER BY started_at, id")
         .bind(meeting_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     let mut facts = Facts {
         title: title.to_string(),
@@ -235,7 +235,7 @@ pub async fn generate(db: &Db, user_id: i64, meeting_id: i64) -> Result<Note, Ap
         .bind(encoded)
         .bind(sentiment.as_str())
         .bind(now)
-        .fetch_one(db.pool())
+        .fetch_one(&mut *db.writer().await?)
         .await?;
     Ok(Note {
         id,
@@ -257,7 +257,7 @@ pub async fn list(db: &Db, user_id: i64, meeting_id: i64) -> Result<Vec<Note>, A
              FROM ai_notes WHERE meeting_id = $1 ORDER BY created_at DESC, id DESC",
         )
         .bind(meeting_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     Ok(rows.into_iter().map(Note::from).collect())
 }

@@ -66,7 +66,7 @@ pub async fn sweep_timed_out(
             .bind(timeout_ms(timeout_secs))
             .bind(id)
             .bind(presence_cutoff(now, timeout_secs))
-            .execute(db.pool())
+            .execute(&mut *db.writer().await?)
             .await?
         }
         None => {
@@ -76,7 +76,7 @@ pub async fn sweep_timed_out(
             )
             .bind(timeout_ms(timeout_secs))
             .bind(presence_cutoff(now, timeout_secs))
-            .execute(db.pool())
+            .execute(&mut *db.writer().await?)
             .await?
         }
     };
@@ -115,7 +115,7 @@ pub async fn join(
     .bind(meeting_id)
     .bind(user_id)
     .bind(now)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     let participant = find(db, meeting_id, user_id)
         .await?
@@ -145,7 +145,7 @@ pub async fn leave(
         .bind(now_millis())
         .bind(meeting_id)
         .bind(user_id)
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::conflict(
@@ -184,7 +184,7 @@ pub async fn participants(
     let rows: Vec<ParticipantRow> = db
         .query_as(&sql)
         .bind(meeting_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     Ok(rows.into_iter().map(Participant::from).collect())
 }
@@ -196,7 +196,7 @@ pub async fn mark_all_left(db: &Db, meeting_id: i64) -> Result<(), AppError> {
     )
     .bind(now_millis())
     .bind(meeting_id)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     db.hub().access_changed();
     Ok(())
@@ -217,7 +217,7 @@ pub async fn present_users(
         )
         .bind(meeting_id)
         .bind(presence_cutoff(now_millis(), timeout_secs))
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     Ok(rows
         .into_iter()
@@ -244,7 +244,7 @@ pub async fn is_present(
         .bind(meeting_id)
         .bind(user_id)
         .bind(presence_cutoff(now_millis(), timeout_secs))
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     Ok(hit.is_some())
 }
@@ -276,7 +276,7 @@ pub async fn heartbeat(
         .bind(meeting_id)
         .bind(user_id)
         .bind(cutoff)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     let Some(seen) = seen else { return Ok(None) };
     if now - seen < heartbeat_interval_ms(timeout_secs) {
@@ -291,7 +291,7 @@ pub async fn heartbeat(
         .bind(meeting_id)
         .bind(user_id)
         .bind(cutoff)
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?;
     Ok((done.rows_affected() > 0).then_some(now))
 }
@@ -306,7 +306,7 @@ async fn find(db: &Db, meeting_id: i64, user_id: i64) -> Result<Option<Participa
         .query_as(&sql)
         .bind(meeting_id)
         .bind(user_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     Ok(row.map(Participant::from))
 }

@@ -6,6 +6,7 @@ use super::invitations::load;
 use crate::error::AppError;
 use crate::model::{Invitation, InvitationStatus, Meeting, MeetingStatus};
 use crate::server::db::{Db, now_millis, to_millis};
+use sqlx::Connection as _;
 
 fn no_proposal(status: InvitationStatus) -> AppError {
     AppError::conflict(
@@ -48,7 +49,8 @@ pub async fn accept_proposal(
         .map(to_millis)
         .ok_or_else(|| no_proposal(invitation.status))?;
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     let meeting_row: Option<MeetingRow> = db
         .query_as(&format!(
             "UPDATE meetings SET scheduled_at = $1, updated_at = $2 WHERE id = $3 AND status = 'scheduled' \
@@ -96,7 +98,7 @@ pub async fn decline_proposal(
              RETURNING {INVITATION_COLUMNS}"
         ))
         .bind(invitation_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.writer().await?)
         .await?;
     row.map(Invitation::from)
         .ok_or_else(|| no_proposal(InvitationStatus::Pending))

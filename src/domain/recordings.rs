@@ -82,7 +82,7 @@ async fn running(db: &Db, meeting_id: i64) -> Result<Option<RecordingRow>, AppEr
             "SELECT {RECORDING_COLUMNS} FROM recordings WHERE meeting_id = $1 AND ended_at IS NULL"
         ))
         .bind(meeting_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?)
 }
 
@@ -92,7 +92,7 @@ async fn find(db: &Db, recording_id: i64) -> Result<Option<RecordingRow>, AppErr
             "SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = $1"
         ))
         .bind(recording_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?)
 }
 
@@ -132,7 +132,7 @@ pub async fn start(
         .bind(meeting_id)
         .bind(snapshot)
         .bind(now)
-        .fetch_one(db.pool())
+        .fetch_one(&mut *db.writer().await?)
         .await;
     let id = match inserted {
         Ok(id) => id,
@@ -218,7 +218,7 @@ pub async fn end_active(
         .bind(&relative)
         .bind(size)
         .bind(recording.id)
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?;
     if updated.rows_affected() == 0 {
         // Someone else ended it a moment ago; their file is the one on record, and within
@@ -310,7 +310,7 @@ pub async fn list(
     let total: i64 = db
         .query_scalar("SELECT COUNT(*) FROM recordings WHERE meeting_id = $1")
         .bind(meeting_id)
-        .fetch_one(db.pool())
+        .fetch_one(db.reader())
         .await?;
     // A running recording has no end yet: it sorts as the latest, the same on every database.
     let sql = format!(
@@ -323,7 +323,7 @@ pub async fn list(
         .bind(meeting_id)
         .bind(page.per_page)
         .bind(page.offset())
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     Ok(page.into_page(rows.into_iter().map(Recording::from).collect(), total))
 }

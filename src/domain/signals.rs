@@ -133,7 +133,7 @@ pub async fn send(
         .bind(payload)
         .bind(now)
         .bind(presence::presence_cutoff(now, timeout_secs))
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.writer().await?)
         .await?;
     let Some(id) = id else {
         return Err(AppError::conflict(
@@ -262,7 +262,7 @@ async fn fetch(
         .bind(user_id)
         .bind(since_id)
         .bind(limit)
-        .fetch_all(db.pool())
+        .fetch_all(db.reader())
         .await?;
     if rows.is_empty() {
         memo.remember_inbox_empty(ticket, meeting_id, user_id, since_id);
@@ -313,7 +313,10 @@ pub async fn ack(
     for id in &ids {
         query = query.bind(*id);
     }
-    Ok(query.execute(db.pool()).await?.rows_affected())
+    Ok(query
+        .execute(&mut *db.writer().await?)
+        .await?
+        .rows_affected())
 }
 
 /// Background clean-up: acknowledged signals are never delivered again, and a closed
@@ -321,7 +324,7 @@ pub async fn ack(
 pub async fn prune(db: &Db) -> Result<u64, AppError> {
     let acked = db
         .query("DELETE FROM rtc_signals WHERE acked_at IS NOT NULL")
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?
         .rows_affected();
     let closed = db
@@ -329,7 +332,7 @@ pub async fn prune(db: &Db) -> Result<u64, AppError> {
             "DELETE FROM rtc_signals WHERE meeting_id IN \
              (SELECT id FROM meetings WHERE status IN ('ended', 'cancelled'))",
         )
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?
         .rows_affected();
     Ok(acked + closed)

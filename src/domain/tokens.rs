@@ -72,7 +72,7 @@ pub async fn verify(db: &Db, config: &Config, token: &str) -> Result<Claims, App
     let revoked: Option<i64> = db
         .query_scalar("SELECT expires_at FROM revoked_tokens WHERE jti = $1")
         .bind(&claims.jti)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     if revoked.is_some() {
         return Err(AppError::Unauthenticated(
@@ -90,7 +90,7 @@ pub async fn revoke(db: &Db, claims: &Claims) -> Result<(), AppError> {
     )
     .bind(&claims.jti)
     .bind(claims.exp * 1000)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     db.hub().access_changed();
     Ok(())
@@ -101,7 +101,7 @@ pub async fn prune_revoked(db: &Db) -> Result<u64, AppError> {
     let done = db
         .query("DELETE FROM revoked_tokens WHERE expires_at < $1")
         .bind(now_millis())
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?;
     Ok(done.rows_affected())
 }

@@ -4,6 +4,7 @@ use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
+use sqlx::Connection as _;
 
 use super::throttle::LoginThrottle;
 use super::validate::Checks;
@@ -52,7 +53,8 @@ pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
     }
     let hash = hash_password(input.password).await?;
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     let id: i64 = db
         .query_scalar("INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(&name)
@@ -105,7 +107,7 @@ async fn check_credentials(db: &Db, email: &str, password: &str) -> Result<User,
     let row: Option<(i64, String)> = db
         .query_as("SELECT id, password_hash FROM users WHERE email = $1")
         .bind(&email)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     let (id, hash) = match row {
         Some(found) => found,
@@ -129,7 +131,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<User>, AppError> {
     let row: Option<UserRow> = db
         .query_as("SELECT id, name, email, created_at FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     let user = row.map(User::from);
     if let Some(user) = &user {
@@ -142,7 +144,7 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, AppErro
     let row: Option<UserRow> = db
         .query_as("SELECT id, name, email, created_at FROM users WHERE email = $1")
         .bind(email.trim().to_lowercase())
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reader())
         .await?;
     Ok(row.map(User::from))
 }

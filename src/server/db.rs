@@ -18,8 +18,10 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
 use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
+use tokio::sync::OwnedMutexGuard;
 
 use super::hub::SignalHub;
 
@@ -31,7 +33,17 @@ pub enum Dialect {
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: AnyPool,
+    /// Runs reads. On SQLite its connections are read-only (`query_only`), so a write sent
+    /// here by mistake fails loudly instead of queueing for the write lock.
+    reader: AnyPool,
+    /// Runs writes, and every transaction (see [`Db::writer`]). On Postgres it is the same
+    /// pool as `reader`.
+    writer: AnyPool,
+    /// On SQLite, whose turn it is to write. SQLite admits one writer at a time, and a
+    /// connection that finds the lock taken waits in SQLite's busy handler, which sleeps 1,
+    /// 2, 5, 10… ms between tries; writers queued here instead go as soon as the previous one
+    /// is done. Postgres runs writers side by side and takes no turns.
+    turn: Option<Arc<tokio::sync::Mutex<()>>>,
     dialect: Dialect,
     url: Arc<str>,
     /// This instance's wake-ups and memory of the database; writes that other instances must
@@ -56,6 +68,13 @@ impl Db {
         };
         let options = match dialect {
             Dialect::Sqlite => {
+                if url.contains(":memory:") || url.contains("mode=memory") {
+                    return Err(sqlx::Error::Configuration(
+                        "an in-memory SQLite database is not supported: each connection would \
+                         see its own; name a file, e.g. sqlite://storage/app.db"
+                            .into(),
+                    ));
+                }
                 ensure_sqlite_dir(url);
                 let sep = if url.contains('?') { '&' } else { '?' };
                 let url = if url.contains("mode=") {
@@ -67,32 +86,24 @@ impl Db {
             }
             Dialect::Postgres => AnyConnectOptions::from_str(url)?,
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(match dialect {
-                Dialect::Sqlite => 8,
-                Dialect::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if dialect == Dialect::Sqlite {
-                        // WAL lets readers run beside the writer. With WAL, NORMAL sync
-                        // keeps every committed row (a signal answered 201) when the server
-                        // process crashes or is killed; only a power loss or OS crash can
-                        // drop the last commits, and it saves an fsync on every write.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
+        let (reader, writer, turn) = match dialect {
+            Dialect::Sqlite => {
+                // The writer connects first: it creates the file and switches it to WAL. It
+                // has two connections although one writes at a time: the pool checks each
+                // returned connection in the background, and the next turn takes the other.
+                let writer = connect_pool(&options, dialect, 2, Access::ReadWrite).await?;
+                let reader = connect_pool(&options, dialect, 8, Access::ReadOnly).await?;
+                (reader, writer, Some(Arc::default()))
+            }
+            Dialect::Postgres => {
+                let pool = connect_pool(&options, dialect, 16, Access::ReadWrite).await?;
+                (pool.clone(), pool, None)
+            }
+        };
         Ok(Self {
-            pool,
+            reader,
+            writer,
+            turn,
             dialect,
             url: url.into(),
             hub: Arc::new(SignalHub::new()),
@@ -101,13 +112,33 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.dialect {
-            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
-            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&mut *self.writer().await?).await,
+            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&mut *self.writer().await?).await,
         }
     }
 
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// The pool for statements that only read.
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// A connection for statements that write, and for transactions; on SQLite, after the
+    /// writers before it are done. Hold it only for the statements: no other work while it
+    /// is held.
+    pub async fn writer(&self) -> Result<Writer, sqlx::Error> {
+        let turn = match &self.turn {
+            Some(turn) => Some(turn.clone().lock_owned().await),
+            None => None,
+        };
+        Ok(Writer {
+            conn: self.writer.acquire().await?,
+            _turn: turn,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -155,10 +186,71 @@ impl Db {
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1")
-            .execute(&self.pool)
+            .execute(&self.reader)
             .await
             .map(|_| ())
     }
+}
+
+/// A turn at writing, from [`Db::writer`]; statements run on `&mut *writer`.
+pub struct Writer {
+    conn: PoolConnection<Any>,
+    // Dropped after `conn` (fields drop in order), so the connection is back before the
+    // next writer's turn.
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for Writer {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+async fn connect_pool(
+    options: &AnyConnectOptions,
+    dialect: Dialect,
+    max_connections: u32,
+    access: Access,
+) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if dialect == Dialect::Sqlite {
+                    // WAL lets readers run beside the writer. With WAL, NORMAL sync keeps
+                    // every committed row (a signal answered 201) when the server process
+                    // crashes or is killed; only a power loss or OS crash can drop the last
+                    // commits, and it saves an fsync on every write.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    )
+                    .await?;
+                    if access == Access::ReadOnly {
+                        conn.execute("PRAGMA query_only = ON;").await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await
 }
 
 fn ensure_sqlite_dir(url: &str) {

@@ -24,7 +24,7 @@ impl DbSessionStore {
             .db
             .query("DELETE FROM sessions WHERE expiry_date < $1")
             .bind(now_millis())
-            .execute(self.db.pool())
+            .execute(&mut *self.db.writer().await?)
             .await?;
         Ok(done.rows_affected())
     }
@@ -53,7 +53,7 @@ impl SessionStore for DbSessionStore {
                 .bind(record.id.to_string())
                 .bind(&data)
                 .bind(expiry)
-                .execute(self.db.pool())
+                .execute(&mut *self.db.writer().await.map_err(backend)?)
                 .await
                 .map_err(backend)?;
             if inserted.rows_affected() == 1 {
@@ -73,7 +73,7 @@ impl SessionStore for DbSessionStore {
             .bind(record.id.to_string())
             .bind(data)
             .bind(expiry)
-            .execute(self.db.pool())
+            .execute(&mut *self.db.writer().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         self.db.hub().access_changed();
@@ -93,7 +93,7 @@ impl SessionStore for DbSessionStore {
             .query_as("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2")
             .bind(id.to_string())
             .bind(now_millis())
-            .fetch_optional(self.db.pool())
+            .fetch_optional(self.db.reader())
             .await
             .map_err(backend)?;
         let Some((data, expiry)) = row else {
@@ -117,7 +117,7 @@ impl SessionStore for DbSessionStore {
         self.db
             .query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
-            .execute(self.db.pool())
+            .execute(&mut *self.db.writer().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         self.db.hub().access_changed();

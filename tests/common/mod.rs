@@ -51,10 +51,10 @@ async fn fresh_database() -> (String, PathBuf) {
                 .expect("connect to TEST_DATABASE_URL");
             admin
                 .query(&format!("CREATE DATABASE {name}"))
-                .execute(admin.pool())
+                .execute(&mut *admin.writer().await.unwrap())
                 .await
                 .unwrap();
-            admin.pool().close().await;
+            admin.close().await;
             let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
             (format!("{base}/{name}"), dir)
         }

@@ -36,10 +36,10 @@ pub async fn fresh_store() -> Store {
             let admin = Db::connect(&admin_url).await.expect("TEST_DATABASE_URL");
             admin
                 .query(&format!("CREATE DATABASE {name}"))
-                .execute(admin.pool())
+                .execute(&mut *admin.writer().await.unwrap())
                 .await
                 .expect("create database");
-            admin.pool().close().await;
+            admin.close().await;
             let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
             format!("{base}/{name}")
         }

@@ -118,7 +118,7 @@ pub async fn build(srv: &Server, guests: usize, meetings: usize) -> Result<World
     let hash: String = db
         .query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(owner.id)
-        .fetch_one(db.pool())
+        .fetch_one(db.reader())
         .await
         .map_err(|e| e.to_string())?;
 
@@ -140,7 +140,7 @@ pub async fn build(srv: &Server, guests: usize, meetings: usize) -> Result<World
                 .bind(format!("guest{n}@bench.example"));
         }
         for id in query
-            .fetch_all(db.pool())
+            .fetch_all(&mut *db.writer().await.map_err(|e| e.to_string())?)
             .await
             .map_err(|e| e.to_string())?
         {
@@ -233,7 +233,7 @@ impl World {
     pub async fn signal_rows(&self) -> Result<i64, String> {
         self.db
             .query_scalar("SELECT COUNT(*) FROM rtc_signals")
-            .fetch_one(self.db.pool())
+            .fetch_one(self.db.reader())
             .await
             .map_err(|e| e.to_string())
     }
@@ -243,7 +243,7 @@ impl World {
         let max: Option<i64> = self
             .db
             .query_scalar("SELECT MAX(id) FROM rtc_signals")
-            .fetch_one(self.db.pool())
+            .fetch_one(self.db.reader())
             .await
             .map_err(|e| e.to_string())?;
         Ok(max.unwrap_or(0))
@@ -279,7 +279,7 @@ impl World {
                 .bind(first_guest)
                 .bind(guests)
                 .bind(now_millis())
-                .execute(self.db.pool())
+                .execute(&mut *self.db.writer().await.map_err(|e| e.to_string())?)
                 .await
                 .map_err(|e| format!("seeding signals: {e}"))?;
             done += batch;
@@ -287,7 +287,7 @@ impl World {
         // Fresh statistics, as a long-running database would have.
         self.db
             .query("ANALYZE")
-            .execute(self.db.pool())
+            .execute(&mut *self.db.writer().await.map_err(|e| e.to_string())?)
             .await
             .map_err(|e| e.to_string())?;
         Ok(())
