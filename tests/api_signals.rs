@@ -231,6 +231,70 @@ async fn concurrent_exchange_delivers_every_signal_exactly_once_in_order() {
 }
 
 #[tokio::test]
+async fn sends_that_arrive_together_are_each_stored_once_or_refused() {
+    let app = spawn().await;
+    let owner = app.register("Owner").await;
+    let ann = app.register("Ann").await;
+    let bob = app.register("Bob").await;
+    let away = app.register("Away").await; // invited, never joins
+    let meeting_id = meeting_with(&app, &owner, &[&ann, &bob, &away]).await;
+    for user in [&owner, &ann, &bob] {
+        joined(&app, meeting_id, user).await;
+    }
+    // Distinct payloads, identical ones (interchangeable rows), and sends nobody can take.
+    let mut plan = Vec::new();
+    for n in 0..25 {
+        plan.push((&owner, &ann, json!({ "n": n })));
+        plan.push((&bob, &ann, json!({ "n": n })));
+        plan.push((&ann, &owner, json!({ "n": n })));
+        plan.push((&owner, &bob, json!({ "same": true })));
+        plan.push((&bob, &away, json!({ "n": n })));
+    }
+    let app = &app;
+    let answers = futures::future::join_all(plan.iter().map(|(from, to, payload)| {
+        let body = json!({"to_user_id": to.id, "type": "candidate", "payload": payload});
+        async move {
+            let res = send_raw(app, meeting_id, from, body).await;
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    }))
+    .await;
+
+    let mut stored: Vec<Value> = Vec::new();
+    for ((from, to, payload), (status, body)) in plan.iter().zip(answers) {
+        if to.id == away.id {
+            assert_eq!(status, 409, "{body}");
+            assert_eq!(body["error"], "recipient_not_present");
+            continue;
+        }
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["from_user_id"], from.id);
+        assert_eq!(body["to_user_id"], to.id);
+        assert_eq!(&body["payload"], payload);
+        stored.push(body);
+    }
+    let mut all_ids = ids(&stored);
+    all_ids.sort_unstable();
+    all_ids.dedup();
+    assert_eq!(
+        all_ids.len(),
+        stored.len(),
+        "every send has an id of its own"
+    );
+    // Each inbox holds exactly the signals answered 201 for it, as answered.
+    for user in [&owner, &ann, &bob] {
+        let got = inbox(app, meeting_id, user, "?limit=500").await;
+        let mut expected: Vec<Value> = stored
+            .iter()
+            .filter(|s| s["to_user_id"] == user.id)
+            .cloned()
+            .collect();
+        expected.sort_by_key(|s| s["id"].as_i64());
+        assert_eq!(got, expected);
+    }
+}
+
+#[tokio::test]
 async fn acknowledged_signals_and_those_of_closed_meetings_are_pruned() {
     let app = spawn().await;
     let (owner, guest, meeting_id) = call_of_two(&app).await;

@@ -2,15 +2,18 @@
 //! pruning. The database is the source of truth; the hub wakes parked polls early and
 //! remembers the answers that repeated checks would read again (`server::memo`).
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Deserialize;
+use tokio::sync::oneshot;
 
 use crate::domain::access::meeting_for;
 use crate::domain::presence::{self, join_required};
 use crate::error::AppError;
 use crate::model::{Signal, SignalType};
-use crate::server::db::{Db, from_millis, now_millis};
+use crate::server::db::{Db, Writer, from_millis, now_millis};
 
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -112,37 +115,30 @@ pub async fn send(
         ));
     }
     let payload = payload_text(&input.payload)?;
-    let now = now_millis();
 
-    // One statement: stored only if the recipient is present. It locks the recipient's
-    // participant row until it commits, so sends to one recipient commit in id order and a
-    // poller that moves `since_id` forward never skips a row committed late.
-    let sql = format!(
-        "INSERT INTO rtc_signals (meeting_id, from_user_id, to_user_id, type, payload, created_at) \
-         SELECT $1, $2, $3, $4, $5, $6 FROM meeting_participants \
-         WHERE meeting_id = $1 AND user_id = $3 AND left_at IS NULL AND last_seen_at >= $7{} \
-         RETURNING id",
-        db.row_lock()
-    );
-    let id: Option<i64> = db
-        .query_scalar(&sql)
-        .bind(meeting_id)
-        .bind(user_id)
-        .bind(input.to_user_id)
-        .bind(input.kind.as_str())
-        .bind(payload)
-        .bind(now)
-        .bind(presence::presence_cutoff(now, timeout_secs))
-        .fetch_optional(&mut *db.writer().await?)
-        .await?;
-    let Some(id) = id else {
+    let (reply, stored) = oneshot::channel();
+    let queued = Queued {
+        key: SendKey {
+            meeting_id,
+            from_user_id: user_id,
+            to_user_id: input.to_user_id,
+            kind: input.kind.as_str(),
+            payload,
+        },
+        reply,
+    };
+    if db.hub().sends().push(queued) {
+        // Its own task, so a caller that goes away mid-statement cannot strand the other
+        // sends stored along with its own.
+        tokio::spawn(store_queued(db.clone(), timeout_secs));
+    }
+    let stored = stored.await.map_err(|_| AppError::Internal)??;
+    let Some((id, created_at)) = stored else {
         return Err(AppError::conflict(
             "recipient_not_present",
             "That participant is not in the meeting.",
         ));
     };
-
-    db.hub().notify(meeting_id, input.to_user_id);
     Ok(Signal {
         id,
         meeting_id,
@@ -150,8 +146,161 @@ pub async fn send(
         to_user_id: input.to_user_id,
         kind: input.kind,
         payload: input.payload,
-        created_at: from_millis(now),
+        created_at: from_millis(created_at),
     })
+}
+
+/// Sends waiting for their turn at the writer (group commit). One task at a time stores
+/// them: each of its turns stores every send queued by then in one statement, so sends that
+/// arrive together cost one statement instead of one each.
+#[derive(Default)]
+pub struct SendQueue(Mutex<Waiting>);
+
+#[derive(Default)]
+struct Waiting {
+    sends: Vec<Queued>,
+    /// Whether a task is storing the queue; it stops when it finds the queue empty.
+    storing: bool,
+}
+
+struct Queued {
+    key: SendKey,
+    /// The stored id and time, `None` when the recipient is not present.
+    reply: oneshot::Sender<Result<Option<(i64, i64)>, AppError>>,
+}
+
+/// What a stored row is recognised by among those of one statement. Two sends with equal
+/// keys are interchangeable, so they may take each other's ids.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct SendKey {
+    meeting_id: i64,
+    from_user_id: i64,
+    to_user_id: i64,
+    kind: &'static str,
+    payload: String,
+}
+
+/// The most sends one statement stores (5 parameters each).
+const MAX_BATCH: usize = 64;
+
+impl SendQueue {
+    /// Queues a send; `true` when no task is storing the queue, so the caller starts one.
+    fn push(&self, queued: Queued) -> bool {
+        let mut waiting = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        waiting.sends.push(queued);
+        !std::mem::replace(&mut waiting.storing, true)
+    }
+
+    /// Up to `max` queued sends, oldest first. None means the storing task stops: the
+    /// next push starts another (both happen under the one lock, so no send is stranded).
+    fn take(&self, max: usize) -> Vec<Queued> {
+        let mut waiting = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if waiting.sends.is_empty() {
+            waiting.storing = false;
+        }
+        let n = waiting.sends.len().min(max);
+        waiting.sends.drain(..n).collect()
+    }
+}
+
+/// The storing task: a turn at the writer per statement, so other writes get theirs in
+/// between, until the queue is empty.
+async fn store_queued(db: Db, timeout_secs: i64) {
+    loop {
+        let writer = db.writer().await;
+        let batch = db.hub().sends().take(MAX_BATCH);
+        if batch.is_empty() {
+            return;
+        }
+        let now = now_millis();
+        let stored = match writer {
+            Ok(mut writer) => insert_batch(&db, &mut writer, &batch, now, timeout_secs)
+                .await
+                .map_err(AppError::from),
+            Err(e) => Err(AppError::from(e)),
+        };
+        match stored {
+            Ok(mut ids) => {
+                for queued in batch {
+                    let id = ids.get_mut(&queued.key).and_then(VecDeque::pop_front);
+                    if id.is_some() {
+                        db.hub()
+                            .notify(queued.key.meeting_id, queued.key.to_user_id);
+                    }
+                    let _ = queued.reply.send(Ok(id.map(|id| (id, now))));
+                }
+            }
+            Err(e) => {
+                for queued in batch {
+                    let _ = queued.reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// One statement stores each send whose recipient is present and returns the new ids by
+/// key, oldest first. On Postgres it locks the recipients' participant rows until it
+/// commits, so sends to one recipient commit in id order and a poller that moves
+/// `since_id` forward never skips a row committed late.
+async fn insert_batch(
+    db: &Db,
+    writer: &mut Writer,
+    batch: &[Queued],
+    now: i64,
+    timeout_secs: i64,
+) -> Result<HashMap<SendKey, VecDeque<i64>>, sqlx::Error> {
+    // Padded with rows that match nobody to a power of two, so a handful of statement
+    // shapes serve every batch size and stay prepared.
+    let values: Vec<String> = (0..batch.len().next_power_of_two())
+        .map(|i| match i < batch.len() {
+            true => {
+                let n = 3 + 5 * i;
+                format!("(${}, ${}, ${}, ${}, ${})", n, n + 1, n + 2, n + 3, n + 4)
+            }
+            false => "(NULL, NULL, NULL, NULL, NULL)".to_string(),
+        })
+        .collect();
+    let sql = format!(
+        "WITH v (mid, sender, recipient, kind, body) AS (VALUES {}) \
+         INSERT INTO rtc_signals (meeting_id, from_user_id, to_user_id, type, payload, created_at) \
+         SELECT v.mid, v.sender, v.recipient, v.kind, v.body, $1 FROM v \
+         JOIN meeting_participants p ON p.meeting_id = v.mid AND p.user_id = v.recipient \
+         WHERE p.left_at IS NULL AND p.last_seen_at >= $2{} \
+         RETURNING id, meeting_id, from_user_id, to_user_id, type, payload",
+        values.join(", "),
+        db.row_lock("p")
+    );
+    let mut query = db
+        .query_as::<(i64, i64, i64, i64, String, String)>(&sql)
+        .bind(now)
+        .bind(presence::presence_cutoff(now, timeout_secs));
+    for queued in batch {
+        let k = &queued.key;
+        query = query
+            .bind(k.meeting_id)
+            .bind(k.from_user_id)
+            .bind(k.to_user_id)
+            .bind(k.kind)
+            .bind(k.payload.as_str());
+    }
+    let mut rows = query.fetch_all(&mut **writer).await?;
+    rows.sort_unstable_by_key(|row| row.0);
+    let mut ids: HashMap<SendKey, VecDeque<i64>> = HashMap::new();
+    for (id, meeting_id, from_user_id, to_user_id, kind, payload) in rows {
+        let Ok(kind) = kind.parse::<SignalType>() else {
+            continue; // not one of ours: every kind stored here came from a SignalType
+        };
+        let key = SendKey {
+            meeting_id,
+            from_user_id,
+            to_user_id,
+            kind: kind.as_str(),
+            payload,
+        };
+        ids.entry(key).or_default().push_back(id);
+    }
+    Ok(ids)
 }
 
 fn payload_text(payload: &serde_json::Value) -> Result<String, AppError> {

@@ -149,13 +149,13 @@ impl Db {
         &self.url
     }
 
-    /// Appended to a `SELECT` (also one inside `INSERT … SELECT`) whose rows must stay locked
-    /// until the statement's transaction commits. SQLite runs one writer at a time, so every
-    /// write statement holds the whole database already.
-    pub fn row_lock(&self) -> &'static str {
+    /// Appended to a `SELECT` (also one inside `INSERT … SELECT`) whose rows of the table
+    /// aliased `alias` must stay locked until the statement's transaction commits. SQLite runs
+    /// one writer at a time, so every write statement holds the whole database already.
+    pub fn row_lock(&self, alias: &str) -> String {
         match self.dialect {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => String::new(),
+            Dialect::Postgres => format!(" FOR UPDATE OF {alias}"),
         }
     }
 

@@ -11,6 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{Notify, watch};
 
 use super::memo::Memo;
+use crate::domain::signals::SendQueue;
 
 type Key = (i64, i64);
 
@@ -34,6 +35,7 @@ struct Slot {
 pub struct SignalHub {
     slots: Mutex<HashMap<Key, Slot>>,
     memo: Memo,
+    sends: SendQueue,
     /// Set once when other instances share the database: every local change is also handed
     /// to this queue to be published to them.
     publisher: OnceLock<UnboundedSender<Change>>,
@@ -48,6 +50,7 @@ impl Default for SignalHub {
             slots: Mutex::default(),
             // One instance hears every change; `pg_notify` turns this off until it listens.
             memo: Memo::new(true),
+            sends: SendQueue::default(),
             publisher: OnceLock::new(),
             shutting_down: watch::Sender::default(),
         }
@@ -69,6 +72,11 @@ impl SignalHub {
 
     pub fn memo(&self) -> &Memo {
         &self.memo
+    }
+
+    /// Sends waiting for their turn at the writer.
+    pub fn sends(&self) -> &SendQueue {
+        &self.sends
     }
 
     /// Interest in signals for `user_id` in `meeting_id`. Create the `notified()` future from
