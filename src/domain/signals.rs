@@ -165,9 +165,11 @@ struct Waiting {
 
 struct Queued {
     key: SendKey,
-    /// The stored id and time, `None` when the recipient is not present.
-    reply: oneshot::Sender<Result<Option<(i64, i64)>, AppError>>,
+    reply: oneshot::Sender<Stored>,
 }
+
+/// The stored id and time, `None` when the recipient is not present.
+type Stored = Result<Option<(i64, i64)>, AppError>;
 
 /// What a stored row is recognised by among those of one statement. Two sends with equal
 /// keys are interchangeable, so they may take each other's ids.
@@ -201,11 +203,39 @@ impl SendQueue {
         let n = waiting.sends.len().min(max);
         waiting.sends.drain(..n).collect()
     }
+
+    /// After the storing task ended without emptying the queue (it panicked): `true` when
+    /// sends still wait, so the caller starts another task; otherwise the next push will.
+    fn storing_ended_early(&self) -> bool {
+        let mut waiting = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        waiting.storing = !waiting.sends.is_empty();
+        waiting.storing
+    }
+}
+
+/// Held by the storing task: should the task unwind, sends queued after it still get
+/// stored instead of waiting for a task that is gone. (The sends of the batch it was
+/// storing get an error, as their replies are dropped.)
+struct StoringTask {
+    db: Db,
+    timeout_secs: i64,
+}
+
+impl Drop for StoringTask {
+    fn drop(&mut self) {
+        if std::thread::panicking() && self.db.hub().sends().storing_ended_early() {
+            tokio::spawn(store_queued(self.db.clone(), self.timeout_secs));
+        }
+    }
 }
 
 /// The storing task: a turn at the writer per statement, so other writes get theirs in
 /// between, until the queue is empty.
 async fn store_queued(db: Db, timeout_secs: i64) {
+    let _task = StoringTask {
+        db: db.clone(),
+        timeout_secs,
+    };
     loop {
         let writer = db.writer().await;
         let batch = db.hub().sends().take(MAX_BATCH);
@@ -485,4 +515,55 @@ pub async fn prune(db: &Db) -> Result<u64, AppError> {
         .await?
         .rows_affected();
     Ok(acked + closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queued(n: i64) -> (Queued, oneshot::Receiver<Stored>) {
+        let (reply, stored) = oneshot::channel();
+        let key = SendKey {
+            meeting_id: 1,
+            from_user_id: 2,
+            to_user_id: 3,
+            kind: "candidate",
+            payload: format!("{{\"n\":{n}}}"),
+        };
+        (Queued { key, reply }, stored)
+    }
+
+    fn payloads(batch: &[Queued]) -> Vec<&str> {
+        batch.iter().map(|q| q.key.payload.as_str()).collect()
+    }
+
+    #[test]
+    fn only_the_first_send_into_an_idle_queue_starts_a_storing_task() {
+        let queue = SendQueue::default();
+        assert!(queue.push(queued(0).0));
+        assert!(!queue.push(queued(1).0));
+        assert!(!queue.push(queued(2).0));
+        assert_eq!(payloads(&queue.take(2)), [r#"{"n":0}"#, r#"{"n":1}"#]);
+        assert_eq!(payloads(&queue.take(2)), [r#"{"n":2}"#]);
+        // Still storing until the task finds the queue empty: a push now starts nothing.
+        assert!(!queue.push(queued(3).0));
+        assert_eq!(queue.take(64).len(), 1);
+        assert!(queue.take(64).is_empty());
+        // The task has stopped, so the next push must start one.
+        assert!(queue.push(queued(4).0));
+    }
+
+    #[test]
+    fn a_storing_task_that_ends_early_is_replaced_only_while_sends_wait() {
+        let queue = SendQueue::default();
+        assert!(queue.push(queued(0).0));
+        assert!(
+            queue.storing_ended_early(),
+            "a send waits: start another task"
+        );
+        assert!(!queue.push(queued(1).0), "the replacement is storing");
+        assert_eq!(queue.take(64).len(), 2);
+        assert!(!queue.storing_ended_early(), "nothing waits");
+        assert!(queue.push(queued(2).0), "so the next push starts a task");
+    }
 }
