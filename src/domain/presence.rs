@@ -1,10 +1,13 @@
 //! Who is in a meeting's call right now: join, leave, the participant list, and the timeout
 //! that turns a silent client (closed tab, lost network) into one that has left.
 
+use std::collections::HashSet;
+
 use crate::domain::access::{MeetingAccess, meeting_for};
 use crate::error::AppError;
 use crate::model::{Participant, RecordingParticipant};
-use crate::server::db::{Db, from_millis, now_millis};
+use crate::server::db::{Db, Writer, from_millis, now_millis};
+use crate::server::group_commit::{self, Batched, GroupCommit};
 
 /// What a join did, so the adapter can answer 201 or 200.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,18 +285,70 @@ pub async fn heartbeat(
     if now - seen < heartbeat_interval_ms(timeout_secs) {
         return Ok(Some(seen));
     }
-    let done = db
-        .query(
-            "UPDATE meeting_participants SET last_seen_at = $1 \
-             WHERE meeting_id = $2 AND user_id = $3 AND left_at IS NULL AND last_seen_at >= $4",
-        )
-        .bind(now)
-        .bind(meeting_id)
-        .bind(user_id)
-        .bind(cutoff)
-        .execute(&mut *db.writer().await?)
-        .await?;
-    Ok((done.rows_affected() > 0).then_some(now))
+    group_commit::write(
+        db,
+        QueuedHeartbeat {
+            meeting_id,
+            user_id,
+            cutoff,
+        },
+    )
+    .await
+}
+
+/// A presence refresh waiting to be stored with the others that arrive with it (group
+/// commit): many parked polls or senders refresh at about the same time.
+pub struct QueuedHeartbeat {
+    meeting_id: i64,
+    user_id: i64,
+    /// Refreshes only a presence seen at or after this time.
+    cutoff: i64,
+}
+
+impl Batched for QueuedHeartbeat {
+    /// The time written, and the participants it was written for.
+    type Stored = (i64, HashSet<(i64, i64)>);
+    /// The time written, `None` when the participant is not present.
+    type Answer = Option<i64>;
+    /// 3 parameters each.
+    const MAX: usize = 128;
+
+    fn queue(db: &Db) -> &GroupCommit<Self> {
+        db.hub().heartbeats()
+    }
+
+    async fn store(
+        db: &Db,
+        writer: &mut Writer,
+        batch: &[Self],
+    ) -> Result<Self::Stored, sqlx::Error> {
+        let now = now_millis();
+        let sql = format!(
+            "WITH v (mid, uid, cutoff) AS (VALUES {}) \
+             UPDATE meeting_participants SET last_seen_at = $1 \
+             WHERE left_at IS NULL AND EXISTS (SELECT 1 FROM v \
+               WHERE v.mid = meeting_participants.meeting_id \
+               AND v.uid = meeting_participants.user_id \
+               AND meeting_participants.last_seen_at >= v.cutoff) \
+             RETURNING meeting_id, user_id",
+            group_commit::values_rows(batch.len(), 3, 2)
+        );
+        let mut query = db.query_as::<(i64, i64)>(&sql).bind(now);
+        for beat in batch {
+            query = query
+                .bind(beat.meeting_id)
+                .bind(beat.user_id)
+                .bind(beat.cutoff);
+        }
+        let updated = query.fetch_all(&mut **writer).await?;
+        Ok((now, updated.into_iter().collect()))
+    }
+
+    fn answer(&self, _db: &Db, (now, updated): &mut Self::Stored) -> Self::Answer {
+        updated
+            .contains(&(self.meeting_id, self.user_id))
+            .then_some(*now)
+    }
 }
 
 pub fn join_required() -> AppError {

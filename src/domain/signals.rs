@@ -3,17 +3,16 @@
 //! remembers the answers that repeated checks would read again (`server::memo`).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::sync::oneshot;
 
 use crate::domain::access::meeting_for;
 use crate::domain::presence::{self, join_required};
 use crate::error::AppError;
 use crate::model::{Signal, SignalType};
 use crate::server::db::{Db, Writer, from_millis, now_millis};
+use crate::server::group_commit::{self, Batched, GroupCommit};
 
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -116,8 +115,7 @@ pub async fn send(
     }
     let payload = payload_text(&input.payload)?;
 
-    let (reply, stored) = oneshot::channel();
-    let queued = Queued {
+    let send = QueuedSend {
         key: SendKey {
             meeting_id,
             from_user_id: user_id,
@@ -125,15 +123,9 @@ pub async fn send(
             kind: input.kind.as_str(),
             payload,
         },
-        reply,
+        cutoff: presence::presence_cutoff(now_millis(), timeout_secs),
     };
-    if db.hub().sends().push(queued) {
-        // Its own task, so a caller that goes away mid-statement cannot strand the other
-        // sends stored along with its own.
-        tokio::spawn(store_queued(db.clone(), timeout_secs));
-    }
-    let stored = stored.await.map_err(|_| AppError::Internal)??;
-    let Some((id, created_at)) = stored else {
+    let Some((id, created_at)) = group_commit::write(db, send).await? else {
         return Err(AppError::conflict(
             "recipient_not_present",
             "That participant is not in the meeting.",
@@ -150,31 +142,17 @@ pub async fn send(
     })
 }
 
-/// Sends waiting for their turn at the writer (group commit). One task at a time stores
-/// them: each of its turns stores every send queued by then in one statement, so sends that
-/// arrive together cost one statement instead of one each.
-#[derive(Default)]
-pub struct SendQueue(Mutex<Waiting>);
-
-#[derive(Default)]
-struct Waiting {
-    sends: Vec<Queued>,
-    /// Whether a task is storing the queue; it stops when it finds the queue empty.
-    storing: bool,
-}
-
-struct Queued {
+/// A send waiting to be stored with the others that arrive with it (group commit).
+pub struct QueuedSend {
     key: SendKey,
-    reply: oneshot::Sender<Stored>,
+    /// The recipient counts as present if seen at or after this time.
+    cutoff: i64,
 }
-
-/// The stored id and time, `None` when the recipient is not present.
-type Stored = Result<Option<(i64, i64)>, AppError>;
 
 /// What a stored row is recognised by among those of one statement. Two sends with equal
 /// keys are interchangeable, so they may take each other's ids.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct SendKey {
+#[derive(PartialEq, Eq, Hash)]
+pub struct SendKey {
     meeting_id: i64,
     from_user_id: i64,
     to_user_id: i64,
@@ -182,90 +160,31 @@ struct SendKey {
     payload: String,
 }
 
-/// The most sends one statement stores (5 parameters each).
-const MAX_BATCH: usize = 64;
+impl Batched for QueuedSend {
+    /// The time stored, and the new ids by key, oldest first.
+    type Stored = (i64, HashMap<SendKey, VecDeque<i64>>);
+    /// The id and time, `None` when the recipient is not present.
+    type Answer = Option<(i64, i64)>;
+    /// 6 parameters each.
+    const MAX: usize = 64;
 
-impl SendQueue {
-    /// Queues a send; `true` when no task is storing the queue, so the caller starts one.
-    fn push(&self, queued: Queued) -> bool {
-        let mut waiting = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        waiting.sends.push(queued);
-        !std::mem::replace(&mut waiting.storing, true)
+    fn queue(db: &Db) -> &GroupCommit<Self> {
+        db.hub().sends()
     }
 
-    /// Up to `max` queued sends, oldest first. None means the storing task stops: the
-    /// next push starts another (both happen under the one lock, so no send is stranded).
-    fn take(&self, max: usize) -> Vec<Queued> {
-        let mut waiting = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if waiting.sends.is_empty() {
-            waiting.storing = false;
-        }
-        let n = waiting.sends.len().min(max);
-        waiting.sends.drain(..n).collect()
-    }
-
-    /// After the storing task ended without emptying the queue (it panicked): `true` when
-    /// sends still wait, so the caller starts another task; otherwise the next push will.
-    fn storing_ended_early(&self) -> bool {
-        let mut waiting = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        waiting.storing = !waiting.sends.is_empty();
-        waiting.storing
-    }
-}
-
-/// Held by the storing task: should the task unwind, sends queued after it still get
-/// stored instead of waiting for a task that is gone. (The sends of the batch it was
-/// storing get an error, as their replies are dropped.)
-struct StoringTask {
-    db: Db,
-    timeout_secs: i64,
-}
-
-impl Drop for StoringTask {
-    fn drop(&mut self) {
-        if std::thread::panicking() && self.db.hub().sends().storing_ended_early() {
-            tokio::spawn(store_queued(self.db.clone(), self.timeout_secs));
-        }
-    }
-}
-
-/// The storing task: a turn at the writer per statement, so other writes get theirs in
-/// between, until the queue is empty.
-async fn store_queued(db: Db, timeout_secs: i64) {
-    let _task = StoringTask {
-        db: db.clone(),
-        timeout_secs,
-    };
-    loop {
-        let writer = db.writer().await;
-        let batch = db.hub().sends().take(MAX_BATCH);
-        if batch.is_empty() {
-            return;
-        }
+    async fn store(
+        db: &Db,
+        writer: &mut Writer,
+        batch: &[Self],
+    ) -> Result<Self::Stored, sqlx::Error> {
         let now = now_millis();
-        let stored = match writer {
-            Ok(mut writer) => insert_batch(&db, &mut writer, &batch, now, timeout_secs)
-                .await
-                .map_err(AppError::from),
-            Err(e) => Err(AppError::from(e)),
-        };
-        match stored {
-            Ok(mut ids) => {
-                for queued in batch {
-                    let id = ids.get_mut(&queued.key).and_then(VecDeque::pop_front);
-                    if id.is_some() {
-                        db.hub()
-                            .notify(queued.key.meeting_id, queued.key.to_user_id);
-                    }
-                    let _ = queued.reply.send(Ok(id.map(|id| (id, now))));
-                }
-            }
-            Err(e) => {
-                for queued in batch {
-                    let _ = queued.reply.send(Err(e.clone()));
-                }
-            }
-        }
+        Ok((now, insert_batch(db, writer, batch, now).await?))
+    }
+
+    fn answer(&self, db: &Db, (now, ids): &mut Self::Stored) -> Self::Answer {
+        let id = ids.get_mut(&self.key).and_then(VecDeque::pop_front)?;
+        db.hub().notify(self.key.meeting_id, self.key.to_user_id);
+        Some((id, *now))
     }
 }
 
@@ -276,43 +195,31 @@ async fn store_queued(db: Db, timeout_secs: i64) {
 async fn insert_batch(
     db: &Db,
     writer: &mut Writer,
-    batch: &[Queued],
+    batch: &[QueuedSend],
     now: i64,
-    timeout_secs: i64,
 ) -> Result<HashMap<SendKey, VecDeque<i64>>, sqlx::Error> {
-    // Padded with rows that match nobody to a power of two, so a handful of statement
-    // shapes serve every batch size and stay prepared.
-    let values: Vec<String> = (0..batch.len().next_power_of_two())
-        .map(|i| match i < batch.len() {
-            true => {
-                let n = 3 + 5 * i;
-                format!("(${}, ${}, ${}, ${}, ${})", n, n + 1, n + 2, n + 3, n + 4)
-            }
-            false => "(NULL, NULL, NULL, NULL, NULL)".to_string(),
-        })
-        .collect();
     let sql = format!(
-        "WITH v (mid, sender, recipient, kind, body) AS (VALUES {}) \
+        "WITH v (mid, sender, recipient, kind, body, cutoff) AS (VALUES {}) \
          INSERT INTO rtc_signals (meeting_id, from_user_id, to_user_id, type, payload, created_at) \
          SELECT v.mid, v.sender, v.recipient, v.kind, v.body, $1 FROM v \
          JOIN meeting_participants p ON p.meeting_id = v.mid AND p.user_id = v.recipient \
-         WHERE p.left_at IS NULL AND p.last_seen_at >= $2{} \
+         WHERE p.left_at IS NULL AND p.last_seen_at >= v.cutoff{} \
          RETURNING id, meeting_id, from_user_id, to_user_id, type, payload",
-        values.join(", "),
+        group_commit::values_rows(batch.len(), 6, 2),
         db.row_lock("p")
     );
     let mut query = db
         .query_as::<(i64, i64, i64, i64, String, String)>(&sql)
-        .bind(now)
-        .bind(presence::presence_cutoff(now, timeout_secs));
-    for queued in batch {
-        let k = &queued.key;
+        .bind(now);
+    for send in batch {
+        let k = &send.key;
         query = query
             .bind(k.meeting_id)
             .bind(k.from_user_id)
             .bind(k.to_user_id)
             .bind(k.kind)
-            .bind(k.payload.as_str());
+            .bind(k.payload.as_str())
+            .bind(send.cutoff);
     }
     let mut rows = query.fetch_all(&mut **writer).await?;
     rows.sort_unstable_by_key(|row| row.0);
@@ -515,55 +422,4 @@ pub async fn prune(db: &Db) -> Result<u64, AppError> {
         .await?
         .rows_affected();
     Ok(acked + closed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn queued(n: i64) -> (Queued, oneshot::Receiver<Stored>) {
-        let (reply, stored) = oneshot::channel();
-        let key = SendKey {
-            meeting_id: 1,
-            from_user_id: 2,
-            to_user_id: 3,
-            kind: "candidate",
-            payload: format!("{{\"n\":{n}}}"),
-        };
-        (Queued { key, reply }, stored)
-    }
-
-    fn payloads(batch: &[Queued]) -> Vec<&str> {
-        batch.iter().map(|q| q.key.payload.as_str()).collect()
-    }
-
-    #[test]
-    fn only_the_first_send_into_an_idle_queue_starts_a_storing_task() {
-        let queue = SendQueue::default();
-        assert!(queue.push(queued(0).0));
-        assert!(!queue.push(queued(1).0));
-        assert!(!queue.push(queued(2).0));
-        assert_eq!(payloads(&queue.take(2)), [r#"{"n":0}"#, r#"{"n":1}"#]);
-        assert_eq!(payloads(&queue.take(2)), [r#"{"n":2}"#]);
-        // Still storing until the task finds the queue empty: a push now starts nothing.
-        assert!(!queue.push(queued(3).0));
-        assert_eq!(queue.take(64).len(), 1);
-        assert!(queue.take(64).is_empty());
-        // The task has stopped, so the next push must start one.
-        assert!(queue.push(queued(4).0));
-    }
-
-    #[test]
-    fn a_storing_task_that_ends_early_is_replaced_only_while_sends_wait() {
-        let queue = SendQueue::default();
-        assert!(queue.push(queued(0).0));
-        assert!(
-            queue.storing_ended_early(),
-            "a send waits: start another task"
-        );
-        assert!(!queue.push(queued(1).0), "the replacement is storing");
-        assert_eq!(queue.take(64).len(), 2);
-        assert!(!queue.storing_ended_early(), "nothing waits");
-        assert!(queue.push(queued(2).0), "so the next push starts a task");
-    }
 }

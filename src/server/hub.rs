@@ -10,8 +10,10 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{Notify, watch};
 
+use super::group_commit::GroupCommit;
 use super::memo::Memo;
-use crate::domain::signals::SendQueue;
+use crate::domain::presence::QueuedHeartbeat;
+use crate::domain::signals::QueuedSend;
 
 type Key = (i64, i64);
 
@@ -35,7 +37,8 @@ struct Slot {
 pub struct SignalHub {
     slots: Mutex<HashMap<Key, Slot>>,
     memo: Memo,
-    sends: SendQueue,
+    sends: GroupCommit<QueuedSend>,
+    heartbeats: GroupCommit<QueuedHeartbeat>,
     /// Set once when other instances share the database: every local change is also handed
     /// to this queue to be published to them.
     publisher: OnceLock<UnboundedSender<Change>>,
@@ -50,7 +53,8 @@ impl Default for SignalHub {
             slots: Mutex::default(),
             // One instance hears every change; `pg_notify` turns this off until it listens.
             memo: Memo::new(true),
-            sends: SendQueue::default(),
+            sends: GroupCommit::default(),
+            heartbeats: GroupCommit::default(),
             publisher: OnceLock::new(),
             shutting_down: watch::Sender::default(),
         }
@@ -75,8 +79,13 @@ impl SignalHub {
     }
 
     /// Sends waiting for their turn at the writer.
-    pub fn sends(&self) -> &SendQueue {
+    pub fn sends(&self) -> &GroupCommit<QueuedSend> {
         &self.sends
+    }
+
+    /// Presence refreshes waiting for their turn at the writer.
+    pub fn heartbeats(&self) -> &GroupCommit<QueuedHeartbeat> {
+        &self.heartbeats
     }
 
     /// Interest in signals for `user_id` in `meeting_id`. Create the `notified()` future from

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod group_commit;
 pub mod http_error;
 pub mod hub;
 pub mod memo;
