@@ -306,8 +306,8 @@ pub struct QueuedHeartbeat {
 }
 
 impl Batched for QueuedHeartbeat {
-    /// The time written, and the participants it was written for.
-    type Stored = (i64, HashSet<(i64, i64)>);
+    /// The participants it was written for.
+    type Stored = HashSet<(i64, i64)>;
     /// The time written, `None` when the participant is not present.
     type Answer = Option<i64>;
     /// 3 parameters each.
@@ -321,8 +321,8 @@ impl Batched for QueuedHeartbeat {
         db: &Db,
         writer: &mut Writer,
         batch: &[Self],
+        now: i64,
     ) -> Result<Self::Stored, sqlx::Error> {
-        let now = now_millis();
         let sql = format!(
             "WITH v (mid, uid, cutoff) AS (VALUES {}) \
              UPDATE meeting_participants SET last_seen_at = $1 \
@@ -341,13 +341,13 @@ impl Batched for QueuedHeartbeat {
                 .bind(beat.cutoff);
         }
         let updated = query.fetch_all(&mut **writer).await?;
-        Ok((now, updated.into_iter().collect()))
+        Ok(updated.into_iter().collect())
     }
 
-    fn answer(&self, _db: &Db, (now, updated): &mut Self::Stored) -> Self::Answer {
+    fn answer(&self, _db: &Db, now: i64, updated: &mut Self::Stored) -> Self::Answer {
         updated
             .contains(&(self.meeting_id, self.user_id))
-            .then_some(*now)
+            .then_some(now)
     }
 }
 

@@ -161,8 +161,8 @@ pub struct SendKey {
 }
 
 impl Batched for QueuedSend {
-    /// The time stored, and the new ids by key, oldest first.
-    type Stored = (i64, HashMap<SendKey, VecDeque<i64>>);
+    /// The new ids by key, oldest first.
+    type Stored = HashMap<SendKey, VecDeque<i64>>;
     /// The id and time, `None` when the recipient is not present.
     type Answer = Option<(i64, i64)>;
     /// 6 parameters each.
@@ -176,15 +176,15 @@ impl Batched for QueuedSend {
         db: &Db,
         writer: &mut Writer,
         batch: &[Self],
+        now: i64,
     ) -> Result<Self::Stored, sqlx::Error> {
-        let now = now_millis();
-        Ok((now, insert_batch(db, writer, batch, now).await?))
+        insert_batch(db, writer, batch, now).await
     }
 
-    fn answer(&self, db: &Db, (now, ids): &mut Self::Stored) -> Self::Answer {
+    fn answer(&self, db: &Db, now: i64, ids: &mut Self::Stored) -> Self::Answer {
         let id = ids.get_mut(&self.key).and_then(VecDeque::pop_front)?;
         db.hub().notify(self.key.meeting_id, self.key.to_user_id);
-        Some((id, *now))
+        Some((id, now))
     }
 }
 

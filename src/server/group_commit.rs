@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::oneshot;
 
-use super::db::{Db, Writer};
+use super::db::{Db, Writer, now_millis};
 use crate::error::AppError;
 
 /// A kind of write that is stored in batches.
@@ -24,15 +24,16 @@ pub trait Batched: Sized + Send + Sync + 'static {
     /// This kind's queue in `db`'s instance.
     fn queue(db: &Db) -> &GroupCommit<Self>;
 
-    /// Stores `batch` in one statement on `writer`.
+    /// Stores `batch` in one statement on `writer`, as of `now` (Unix milliseconds).
     fn store<'a>(
         db: &'a Db,
         writer: &'a mut Writer,
         batch: &'a [Self],
+        now: i64,
     ) -> impl Future<Output = Result<Self::Stored, sqlx::Error>> + Send + 'a;
 
     /// This write's answer, taken from what its batch's statement returned.
-    fn answer(&self, db: &Db, stored: &mut Self::Stored) -> Self::Answer;
+    fn answer(&self, db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer;
 }
 
 /// The queue of one kind of write.
@@ -81,8 +82,9 @@ async fn store_queued<T: Batched>(db: Db) {
         }
         let (writes, replies): (Vec<T>, Vec<_>) =
             batch.into_iter().map(|p| (p.write, p.reply)).unzip();
+        let now = now_millis();
         let stored = match writer {
-            Ok(mut writer) => T::store(&db, &mut writer, &writes)
+            Ok(mut writer) => T::store(&db, &mut writer, &writes, now)
                 .await
                 .map_err(AppError::from),
             Err(e) => Err(AppError::from(e)),
@@ -90,7 +92,7 @@ async fn store_queued<T: Batched>(db: Db) {
         match stored {
             Ok(mut stored) => {
                 for (write, reply) in writes.iter().zip(replies) {
-                    let _ = reply.send(Ok(write.answer(&db, &mut stored)));
+                    let _ = reply.send(Ok(write.answer(&db, now, &mut stored)));
                 }
             }
             Err(e) => {
