@@ -20,7 +20,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{Any, AnyConnection, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::OwnedMutexGuard;
 
 use super::hub::SignalHub;
@@ -36,19 +36,34 @@ pub struct Db {
     /// Runs reads. On SQLite its connections are read-only (`query_only`), so a write sent
     /// here by mistake fails loudly instead of queueing for the write lock.
     reader: AnyPool,
-    /// Runs writes, and every transaction (see [`Db::writer`]). On Postgres it is the same
-    /// pool as `reader`.
-    writer: AnyPool,
-    /// On SQLite, whose turn it is to write. SQLite admits one writer at a time, and a
-    /// connection that finds the lock taken waits in SQLite's busy handler, which sleeps 1,
-    /// 2, 5, 10… ms between tries; writers queued here instead go as soon as the previous one
-    /// is done. Postgres runs writers side by side and takes no turns.
-    turn: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Runs writes, and every transaction (see [`Db::writer`]).
+    writer: WriteSide,
     dialect: Dialect,
     url: Arc<str>,
     /// This instance's wake-ups and memory of the database; writes that other instances must
     /// hear about announce themselves here.
     hub: Arc<SignalHub>,
+}
+
+#[derive(Clone)]
+enum WriteSide {
+    /// Postgres runs writers side by side, from the pool that also reads.
+    Pool(AnyPool),
+    /// SQLite admits one writer at a time, and a connection that finds the lock taken waits
+    /// in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries. So every write
+    /// goes through one connection, and writers take turns holding it: each goes as soon as
+    /// the previous one is done. Being the only writer, it also keeps its page cache, which
+    /// SQLite empties whenever another connection has written.
+    Turns(Arc<tokio::sync::Mutex<AnyConnection>>),
+}
+
+impl std::fmt::Debug for WriteSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Pool(_) => "Pool",
+            Self::Turns(_) => "Turns",
+        })
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -86,24 +101,23 @@ impl Db {
             }
             Dialect::Postgres => AnyConnectOptions::from_str(url)?,
         };
-        let (reader, writer, turn) = match dialect {
+        let (reader, writer) = match dialect {
             Dialect::Sqlite => {
-                // The writer connects first: it creates the file and switches it to WAL. It
-                // has two connections although one writes at a time: the pool checks each
-                // returned connection in the background, and the next turn takes the other.
-                let writer = connect_pool(&options, dialect, 2, Access::ReadWrite).await?;
+                // The writer connects first: it creates the file and switches it to WAL.
+                let mut writer = AnyConnection::connect_with(&options).await?;
+                prepare(&mut writer, dialect, Access::ReadWrite).await?;
                 let reader = connect_pool(&options, dialect, 8, Access::ReadOnly).await?;
-                (reader, writer, Some(Arc::default()))
+                let writer = WriteSide::Turns(Arc::new(tokio::sync::Mutex::new(writer)));
+                (reader, writer)
             }
             Dialect::Postgres => {
                 let pool = connect_pool(&options, dialect, 16, Access::ReadWrite).await?;
-                (pool.clone(), pool, None)
+                (pool.clone(), WriteSide::Pool(pool))
             }
         };
         Ok(Self {
             reader,
             writer,
-            turn,
             dialect,
             url: url.into(),
             hub: Arc::new(SignalHub::new()),
@@ -126,18 +140,17 @@ impl Db {
     /// writers before it are done. Hold it only for the statements: no other work while it
     /// is held.
     pub async fn writer(&self) -> Result<Writer, sqlx::Error> {
-        let turn = match &self.turn {
-            Some(turn) => Some(turn.clone().lock_owned().await),
-            None => None,
-        };
-        Ok(Writer {
-            conn: self.writer.acquire().await?,
-            _turn: turn,
+        Ok(match &self.writer {
+            WriteSide::Pool(pool) => Writer::Pooled(pool.acquire().await?),
+            WriteSide::Turns(conn) => Writer::Turn(conn.clone().lock_owned().await),
         })
     }
 
+    /// Closes the pools; SQLite's write connection closes when the last handle is dropped.
     pub async fn close(&self) {
-        self.writer.close().await;
+        if let WriteSide::Pool(pool) = &self.writer {
+            pool.close().await;
+        }
         self.reader.close().await;
     }
 
@@ -193,24 +206,28 @@ impl Db {
 }
 
 /// A turn at writing, from [`Db::writer`]; statements run on `&mut *writer`.
-pub struct Writer {
-    conn: PoolConnection<Any>,
-    // Dropped after `conn` (fields drop in order), so the connection is back before the
-    // next writer's turn.
-    _turn: Option<OwnedMutexGuard<()>>,
+pub enum Writer {
+    Pooled(PoolConnection<Any>),
+    Turn(OwnedMutexGuard<AnyConnection>),
 }
 
 impl std::ops::Deref for Writer {
     type Target = AnyConnection;
 
     fn deref(&self) -> &AnyConnection {
-        &self.conn
+        match self {
+            Self::Pooled(conn) => conn,
+            Self::Turn(conn) => conn,
+        }
     }
 }
 
 impl std::ops::DerefMut for Writer {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.conn
+        match self {
+            Self::Pooled(conn) => conn,
+            Self::Turn(conn) => conn,
+        }
     }
 }
 
@@ -230,27 +247,31 @@ async fn connect_pool(
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         .test_before_acquire(false)
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                if dialect == Dialect::Sqlite {
-                    // WAL lets readers run beside the writer. With WAL, NORMAL sync keeps
-                    // every committed row (a signal answered 201) when the server process
-                    // crashes or is killed; only a power loss or OS crash can drop the last
-                    // commits, and it saves an fsync on every write.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                    )
-                    .await?;
-                    if access == Access::ReadOnly {
-                        conn.execute("PRAGMA query_only = ON;").await?;
-                    }
-                }
-                Ok(())
-            })
-        })
+        .after_connect(move |conn, _meta| Box::pin(prepare(conn, dialect, access)))
         .connect_with(options.clone())
         .await
+}
+
+async fn prepare(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    access: Access,
+) -> Result<(), sqlx::Error> {
+    if dialect == Dialect::Sqlite {
+        // WAL lets readers run beside the writer. With WAL, NORMAL sync keeps every committed
+        // row (a signal answered 201) when the server process crashes or is killed; only a
+        // power loss or OS crash can drop the last commits, and it saves an fsync on every
+        // write.
+        conn.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        )
+        .await?;
+        if access == Access::ReadOnly {
+            conn.execute("PRAGMA query_only = ON;").await?;
+        }
+    }
+    Ok(())
 }
 
 fn ensure_sqlite_dir(url: &str) {
