@@ -317,6 +317,7 @@ impl Batched for QueuedHeartbeat {
         db.hub().heartbeats()
     }
 
+    /// Finds each row by its key (the `IN`), not by a scan of everyone present.
     async fn store(
         db: &Db,
         writer: &mut Writer,
@@ -326,10 +327,10 @@ impl Batched for QueuedHeartbeat {
         let sql = format!(
             "WITH v (mid, uid, cutoff) AS (VALUES {}) \
              UPDATE meeting_participants SET last_seen_at = $1 \
-             WHERE left_at IS NULL AND EXISTS (SELECT 1 FROM v \
+             WHERE (meeting_id, user_id) IN (SELECT mid, uid FROM v) AND left_at IS NULL \
+             AND last_seen_at >= (SELECT MIN(v.cutoff) FROM v \
                WHERE v.mid = meeting_participants.meeting_id \
-               AND v.uid = meeting_participants.user_id \
-               AND meeting_participants.last_seen_at >= v.cutoff) \
+               AND v.uid = meeting_participants.user_id) \
              RETURNING meeting_id, user_id",
             group_commit::values_rows(batch.len(), 3, 2)
         );
