@@ -5,7 +5,7 @@
 //! (see [`Db::writer`]).
 
 use std::future::Future;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::oneshot;
 
@@ -45,6 +45,12 @@ impl<T: Batched> Default for GroupCommit<T> {
     }
 }
 
+impl<T: Batched> GroupCommit<T> {
+    fn waiting(&self) -> MutexGuard<'_, Waiting<Pending<T>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 struct Pending<T: Batched> {
     write: T,
     reply: oneshot::Sender<Result<T::Answer, AppError>>,
@@ -53,12 +59,7 @@ struct Pending<T: Batched> {
 /// Stores `write` along with the others that arrive with it, once committed.
 pub async fn write<T: Batched>(db: &Db, write: T) -> Result<T::Answer, AppError> {
     let (reply, answer) = oneshot::channel();
-    if T::queue(db)
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(Pending { write, reply })
-    {
+    if T::queue(db).waiting().push(Pending { write, reply }) {
         // Its own task, so a caller that goes away mid-statement cannot strand the other
         // writes stored along with its own.
         tokio::spawn(store_queued::<T>(db.clone()));
@@ -72,11 +73,7 @@ async fn store_queued<T: Batched>(db: Db) {
     let _task = StoringTask::<T>(db.clone(), std::marker::PhantomData);
     loop {
         let writer = db.writer().await;
-        let batch = T::queue(&db)
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take(T::MAX);
+        let batch = T::queue(&db).waiting().take(T::MAX);
         if batch.is_empty() {
             return;
         }
@@ -111,14 +108,7 @@ struct StoringTask<T: Batched>(Db, std::marker::PhantomData<T>);
 
 impl<T: Batched> Drop for StoringTask<T> {
     fn drop(&mut self) {
-        let queue = T::queue(&self.0);
-        if std::thread::panicking()
-            && queue
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .storing_ended_early()
-        {
+        if std::thread::panicking() && T::queue(&self.0).waiting().storing_ended_early() {
             tokio::spawn(store_queued::<T>(self.0.clone()));
         }
     }
@@ -131,9 +121,12 @@ pub fn values_rows(len: usize, columns: usize, first: usize) -> String {
     let rows: Vec<String> = (0..len.next_power_of_two())
         .map(|i| {
             let row: Vec<String> = (0..columns)
-                .map(|c| match i < len {
-                    true => format!("${}", first + i * columns + c),
-                    false => "NULL".to_string(),
+                .map(|c| {
+                    if i < len {
+                        format!("${}", first + i * columns + c)
+                    } else {
+                        "NULL".to_string()
+                    }
                 })
                 .collect();
             format!("({})", row.join(", "))
