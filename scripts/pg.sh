@@ -1,8 +1,13 @@
 # Starts a throwaway PostgreSQL server for the test suite; source it, then call pg_start.
 # Exports TEST_DATABASE_URL (an admin URL; each test app creates its own database there).
+# pg_stop stops it and, unless PG_DATA names a folder of yours, deletes its data folder, so
+# the databases that test runs create do not pile up between runs.
 
 PG_PORT=${PG_PORT:-54329}
-PG_DATA=${PG_DATA:-${TMPDIR:-/tmp}/projitt-meet-pg-$PG_PORT}
+if [ -z "${PG_DATA:-}" ]; then
+  PG_DATA=${TMPDIR:-/tmp}/projitt-meet-pg-$PG_PORT
+  PG_DATA_THROWAWAY=1
+fi
 
 pg_bin() {
   local dir
@@ -34,4 +39,5 @@ pg_start() {
 pg_stop() {
   local bin; bin=$(pg_bin) || return 0
   pg_run "$bin/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true
+  if [ -n "${PG_DATA_THROWAWAY:-}" ]; then rm -rf "$PG_DATA"; fi
 }

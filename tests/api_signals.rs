@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use call_support::{ack, call_of_two, cancel, ids, inbox, joined, meeting_with, send, send_raw};
 use common::{TestApp, TestUser, spawn};
+use projitt_meet::server::db::Dialect;
 use serde_json::{Value, json};
 
 /// Sends `{"n": 0..n}` one after another, as a client does.
@@ -186,6 +187,61 @@ async fn a_parked_long_poll_is_answered_promptly_after_a_send() {
         "answered promptly"
     );
     assert_eq!(ids(&body), vec![id]);
+}
+
+#[tokio::test]
+async fn a_woken_long_poll_answers_the_oldest_signals_exactly_as_a_read_would() {
+    let app = spawn().await;
+    let (owner, ann, bob, meeting_id) = call_of_three(&app).await;
+    let app = &app;
+    // Each sender's first send checks its access; later ones are remembered.
+    send(app, meeting_id, &owner, &bob, json!({})).await;
+    send(app, meeting_id, &bob, &owner, json!({})).await;
+    // Bob waits only for signals beyond any that exist; Ann waits for a page of three.
+    let bob_beyond = inbox(app, meeting_id, &bob, "?since_id=1000000&wait=2");
+    let ann_page = inbox(app, meeting_id, &ann, "?wait=10&limit=3");
+    let sends = async {
+        let parked = Instant::now();
+        while app.db.hub().parked_recipients() < 2 {
+            assert!(parked.elapsed() < Duration::from_secs(5), "both polls park");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        send(app, meeting_id, &ann, &bob, json!({"to": "bob"})).await;
+        // Holding the writer makes the sends queue up and be stored together (on SQLite,
+        // where writers take turns), so the woken poll gets several rows at once.
+        let writer = app.db.writer().await.unwrap();
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            drop(writer);
+        };
+        let all = futures::future::join_all((0..20).map(|n| {
+            let from = if n % 2 == 0 { &owner } else { &bob };
+            send(app, meeting_id, from, &ann, json!({ "n": n }))
+        }));
+        tokio::join!(all, release).0
+    };
+    let (beyond, page, sent) = tokio::join!(bob_beyond, ann_page, sends);
+    assert!(
+        beyond.is_empty(),
+        "a signal at or below since_id does not end a poll"
+    );
+    let stored = inbox(app, meeting_id, &ann, "?limit=500").await;
+    assert_eq!(stored.len(), sent.len());
+    if app.db.dialect() == Dialect::Sqlite {
+        assert_eq!(
+            page.len(),
+            3,
+            "stored together, handed over together: {page:?}"
+        );
+    } else {
+        // Postgres writers do not take turns, so the sends may be stored one by one.
+        assert!((1..=3).contains(&page.len()), "{page:?}");
+    }
+    assert_eq!(
+        page,
+        stored[..page.len()],
+        "the oldest signals, exactly as stored"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! WebRTC signaling through a durable per-recipient inbox: send, long-poll, acknowledge, and
-//! pruning. The database is the source of truth; the hub wakes parked polls early and
-//! remembers the answers that repeated checks would read again (`server::memo`).
+//! pruning. The database is the source of truth; the hub wakes parked polls early (handing
+//! them the rows just stored where that is exact, see `server::hub`) and remembers the
+//! answers that repeated checks would read again (`server::memo`).
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -13,6 +14,7 @@ use crate::error::AppError;
 use crate::model::{Signal, SignalType};
 use crate::server::db::{Db, Writer, from_millis, now_millis};
 use crate::server::group_commit::{self, Batched, GroupCommit};
+use crate::server::hub::Wake;
 
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -123,28 +125,21 @@ pub async fn send(
             kind: input.kind.as_str(),
             payload,
         },
+        signal: input,
         cutoff: presence::presence_cutoff(now_millis(), timeout_secs),
     };
-    let Some((id, created_at)) = group_commit::write(db, send).await? else {
-        return Err(AppError::conflict(
+    group_commit::write(db, send).await?.ok_or_else(|| {
+        AppError::conflict(
             "recipient_not_present",
             "That participant is not in the meeting.",
-        ));
-    };
-    Ok(Signal {
-        id,
-        meeting_id,
-        from_user_id: user_id,
-        to_user_id: input.to_user_id,
-        kind: input.kind,
-        payload: input.payload,
-        created_at: from_millis(created_at),
+        )
     })
 }
 
 /// A send waiting to be stored with the others that arrive with it (group commit).
 pub struct QueuedSend {
     key: SendKey,
+    signal: NewSignal,
     /// The recipient counts as present if seen at or after this time.
     cutoff: i64,
 }
@@ -160,11 +155,18 @@ pub struct SendKey {
     payload: String,
 }
 
+/// What a batch of sends stored, as its sends are answered.
+pub struct StoredSends {
+    /// The new ids by key, oldest first; each answer takes its own.
+    ids: HashMap<SendKey, VecDeque<i64>>,
+    /// The answered signals by recipient, for their parked polls.
+    by_recipient: HashMap<(i64, i64), Vec<Signal>>,
+}
+
 impl Batched for QueuedSend {
-    /// The new ids by key, oldest first.
-    type Stored = HashMap<SendKey, VecDeque<i64>>;
-    /// The id and time, `None` when the recipient is not present.
-    type Answer = Option<(i64, i64)>;
+    type Stored = StoredSends;
+    /// The stored signal, `None` when the recipient is not present.
+    type Answer = Option<Signal>;
     /// 6 parameters each.
     const MAX: usize = 64;
 
@@ -178,13 +180,42 @@ impl Batched for QueuedSend {
         batch: &[Self],
         now: i64,
     ) -> Result<Self::Stored, sqlx::Error> {
-        insert_batch(db, writer, batch, now).await
+        Ok(StoredSends {
+            ids: insert_batch(db, writer, batch, now).await?,
+            by_recipient: HashMap::new(),
+        })
     }
 
-    fn answer(&self, db: &Db, now: i64, ids: &mut Self::Stored) -> Self::Answer {
-        let id = ids.get_mut(&self.key).and_then(VecDeque::pop_front)?;
-        db.hub().notify(self.key.meeting_id, self.key.to_user_id);
-        Some((id, now))
+    fn answer(&self, _db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer {
+        let id = stored
+            .ids
+            .get_mut(&self.key)
+            .and_then(VecDeque::pop_front)?;
+        let k = &self.key;
+        let signal = Signal {
+            id,
+            meeting_id: k.meeting_id,
+            from_user_id: k.from_user_id,
+            to_user_id: k.to_user_id,
+            kind: self.signal.kind,
+            payload: self.signal.payload.clone(),
+            created_at: from_millis(now),
+        };
+        let recipient = (k.meeting_id, k.to_user_id);
+        stored
+            .by_recipient
+            .entry(recipient)
+            .or_default()
+            .push(signal.clone());
+        Some(signal)
+    }
+
+    /// Wakes each recipient's parked polls once, with its rows of the batch in id order.
+    fn answered(db: &Db, stored: Self::Stored) {
+        for ((meeting_id, user_id), mut signals) in stored.by_recipient {
+            signals.sort_unstable_by_key(|signal| signal.id);
+            db.hub().stored(meeting_id, user_id, signals);
+        }
     }
 }
 
@@ -280,7 +311,8 @@ fn check_inbox_query(q: &InboxQuery) -> Result<Inbox, AppError> {
 }
 
 /// The caller's unacknowledged signals after `since_id`, oldest first. With `wait`, an empty
-/// inbox parks until the hub says a signal for the caller was stored, or the time is up.
+/// inbox parks until the hub says a signal for the caller was stored, or the time is up;
+/// a wake-up that hands over the rows just stored answers with those, without a re-read.
 /// Every poll is a presence heartbeat, and so is every half-timeout spent parked, so a long
 /// wait never makes the caller time out.
 pub async fn inbox(
@@ -299,20 +331,26 @@ pub async fn inbox(
     let deadline = tokio::time::Instant::now() + q.wait;
     let beat_every =
         Duration::from_millis((timeout_secs.max(1).unsigned_abs() * 1000 / 2).max(200));
-    let subscription = db.hub().subscribe(meeting_id, user_id);
+    // Subscribed before the read: a send committed after its snapshot still wakes us.
+    let mut subscription = db.hub().subscribe(meeting_id, user_id);
     loop {
-        // Created before the query: a send that lands between the query and the await
-        // still wakes this future.
-        let notified = subscription.notify().notified();
+        subscription.forget_queued();
         let found = fetch(db, user_id, meeting_id, q.since_id, q.limit).await?;
         if !found.is_empty() {
             return Ok(found);
         }
-        tokio::pin!(notified);
         loop {
             let beat = tokio::time::Instant::now() + beat_every;
             tokio::select! {
-                _ = &mut notified => break,
+                wake = subscription.next() => match wake {
+                    Wake::Stored(signals) => {
+                        let page = page_after(signals, q.since_id, q.limit);
+                        if !page.is_empty() {
+                            return Ok(page);
+                        }
+                    }
+                    Wake::Reread => break,
+                },
                 _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
                 _ = tokio::time::sleep_until(beat), if beat < deadline => {
                     if presence::heartbeat(db, meeting_id, user_id, timeout_secs).await?.is_none() {
@@ -322,6 +360,14 @@ pub async fn inbox(
             }
         }
     }
+}
+
+/// The page of `signals` (in id order, all newer than the read that found the inbox empty)
+/// that a read after `since_id` would return.
+fn page_after(mut signals: Vec<Signal>, since_id: i64, limit: i64) -> Vec<Signal> {
+    signals.retain(|signal| signal.id > since_id);
+    signals.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    signals
 }
 
 /// The inbox page after `since_id`; an inbox known to be empty (see `server::memo`) costs no

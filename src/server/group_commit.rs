@@ -34,6 +34,9 @@ pub trait Batched: Sized + Send + Sync + 'static {
 
     /// This write's answer, taken from what its batch's statement returned.
     fn answer(&self, db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer;
+
+    /// Runs once the whole batch is answered, with what the answers left of `stored`.
+    fn answered(_db: &Db, _stored: Self::Stored) {}
 }
 
 /// The queue of one kind of write.
@@ -91,6 +94,7 @@ async fn store_queued<T: Batched>(db: Db) {
                 for (write, reply) in writes.iter().zip(replies) {
                     let _ = reply.send(Ok(write.answer(&db, now, &mut stored)));
                 }
+                T::answered(&db, stored);
             }
             Err(e) => {
                 for reply in replies {
