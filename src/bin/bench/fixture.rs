@@ -284,12 +284,22 @@ impl World {
                 .map_err(|e| format!("seeding signals: {e}"))?;
             done += batch;
         }
-        // Fresh statistics, as a long-running database would have.
-        self.db
-            .query("ANALYZE")
-            .execute(&mut *self.db.writer().await.map_err(|e| e.to_string())?)
-            .await
-            .map_err(|e| e.to_string())?;
+        // Fresh statistics, and the bulk insert moved out of the write-ahead log and written
+        // to disk, as a long-running database would have them: otherwise the kernel is still
+        // writing back the seeding's hundreds of megabytes while the next stage measures.
+        for statement in ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"] {
+            self.db
+                .query(statement)
+                .execute(&mut *self.db.writer().await.map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| format!("{statement}: {e}"))?;
+        }
+        tokio::task::spawn_blocking(|| {
+            // SAFETY: sync(2) takes no arguments and only flushes the kernel's dirty buffers.
+            unsafe { libc::sync() }
+        })
+        .await
+        .map_err(|e| e.to_string())?;
         Ok(())
     }
 
