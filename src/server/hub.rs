@@ -36,7 +36,7 @@ pub enum Change {
 }
 
 /// What wakes a parked poller.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Wake {
     /// These signals for its recipient were committed, oldest first, and no other signal
     /// for them was committed since the previous wake-up.
@@ -140,7 +140,7 @@ impl SignalHub {
             return;
         }
         self.memo.signal_stored(meeting_id, user_id);
-        self.wake(meeting_id, user_id, || Wake::Stored(signals.clone()));
+        self.wake(meeting_id, user_id, Wake::Stored(signals));
     }
 
     /// Call after the write that could take access away has committed.
@@ -161,7 +161,7 @@ impl SignalHub {
         match change {
             Change::Signal(meeting_id, user_id) => {
                 self.memo.signal_stored(meeting_id, user_id);
-                self.wake(meeting_id, user_id, || Wake::Reread);
+                self.wake(meeting_id, user_id, Wake::Reread);
             }
             Change::Access => self.memo.forget_all(),
         }
@@ -169,12 +169,17 @@ impl SignalHub {
 
     /// Wakes every poller parked on this recipient's inbox in this process only. A no-op when
     /// nobody waits.
-    fn wake(&self, meeting_id: i64, user_id: i64, wake: impl Fn() -> Wake) {
-        if let Some(slot) = self.slots().get(&(meeting_id, user_id)) {
-            for poller in slot {
-                // Fails only while that poller's subscription is being dropped.
-                let _ = poller.send(wake());
+    fn wake(&self, meeting_id: i64, user_id: i64, wake: Wake) {
+        let slots = self.slots();
+        if let Some((last, others)) = slots
+            .get(&(meeting_id, user_id))
+            .and_then(|slot| slot.split_last())
+        {
+            // A send fails only while that poller's subscription is being dropped.
+            for poller in others {
+                let _ = poller.send(wake.clone());
             }
+            let _ = last.send(wake);
         }
     }
 
