@@ -224,7 +224,7 @@ async fn measure_all(
                 lat(median(&b50), median(&b99)),
                 median(&s50)
             ),
-            ratio: format!("{ratio:.1}× (p50)"),
+            ratio: format!("{ratio:.2}× (p50)"),
             target: "p50 ≤ 3× bare".into(),
             met: Some(ratio <= 3.0),
         });
