@@ -230,6 +230,15 @@ impl World {
         format!("{}{path}", self.base)
     }
 
+    pub async fn delete_signals(&self) -> Result<(), String> {
+        self.db
+            .query("DELETE FROM rtc_signals")
+            .execute(&mut *self.db.writer().await.map_err(|e| e.to_string())?)
+            .await
+            .map(drop)
+            .map_err(|e| format!("deleting signals: {e}"))
+    }
+
     pub async fn signal_rows(&self) -> Result<i64, String> {
         self.db
             .query_scalar("SELECT COUNT(*) FROM rtc_signals")
