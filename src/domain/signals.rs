@@ -159,7 +159,8 @@ pub struct SendKey {
 pub struct StoredSends {
     /// The new ids by key, oldest first; each answer takes its own.
     ids: HashMap<SendKey, VecDeque<i64>>,
-    /// The answered signals by recipient, for their parked polls.
+    /// The answered signals by recipient, for their parked polls; the rows are kept only
+    /// where the hub hands them over.
     by_recipient: HashMap<(i64, i64), Vec<Signal>>,
 }
 
@@ -186,7 +187,7 @@ impl Batched for QueuedSend {
         })
     }
 
-    fn answer(&self, _db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer {
+    fn answer(&self, db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer {
         let id = stored
             .ids
             .get_mut(&self.key)
@@ -201,12 +202,13 @@ impl Batched for QueuedSend {
             payload: self.signal.payload.clone(),
             created_at: from_millis(now),
         };
-        let recipient = (k.meeting_id, k.to_user_id);
-        stored
+        let rows = stored
             .by_recipient
-            .entry(recipient)
-            .or_default()
-            .push(signal.clone());
+            .entry((k.meeting_id, k.to_user_id))
+            .or_default();
+        if db.hub().hands_over_rows() {
+            rows.push(signal.clone());
+        }
         Some(signal)
     }
 

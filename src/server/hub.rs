@@ -135,12 +135,18 @@ impl SignalHub {
     /// wakes their pollers here, handing the rows over when this process stores every
     /// signal, and, when a publisher is set, wakes the pollers of every other instance.
     pub fn stored(&self, meeting_id: i64, user_id: i64, signals: Vec<Signal>) {
-        if self.publisher.get().is_some() {
+        if !self.hands_over_rows() {
             self.changed(Change::Signal(meeting_id, user_id));
             return;
         }
         self.memo.signal_stored(meeting_id, user_id);
         self.wake(meeting_id, user_id, Wake::Stored(signals));
+    }
+
+    /// Whether wake-ups hand pollers the rows just stored: only while no other instance
+    /// shares the database (see the module documentation).
+    pub fn hands_over_rows(&self) -> bool {
+        self.publisher.get().is_none()
     }
 
     /// Call after the write that could take access away has committed.
