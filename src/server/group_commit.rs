@@ -35,7 +35,9 @@ pub trait Batched: Sized + Send + Sync + 'static {
     /// This write's answer, taken from what its batch's statement returned.
     fn answer(&self, db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer;
 
-    /// Runs once the whole batch is answered, with what the answers left of `stored`.
+    /// Runs once every write's answer is taken, with what the answers left of `stored`, and
+    /// before the callers get their answers: what waits for the batch (a parked reader) goes
+    /// first, as its callers' answers only confirm what is already committed.
     fn answered(_db: &Db, _stored: Self::Stored) {}
 }
 
@@ -91,10 +93,14 @@ async fn store_queued<T: Batched>(db: Db) {
         };
         match stored {
             Ok(mut stored) => {
-                for (write, reply) in writes.iter().zip(replies) {
-                    let _ = reply.send(Ok(write.answer(&db, now, &mut stored)));
-                }
+                let answers: Vec<T::Answer> = writes
+                    .iter()
+                    .map(|write| write.answer(&db, now, &mut stored))
+                    .collect();
                 T::answered(&db, stored);
+                for (answer, reply) in answers.into_iter().zip(replies) {
+                    let _ = reply.send(Ok(answer));
+                }
             }
             Err(e) => {
                 for reply in replies {
