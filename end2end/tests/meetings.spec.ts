@@ -22,6 +22,9 @@ async function createMeeting(page: Page, title: string, when: string) {
   await page.getByLabel('Duration (minutes)').fill('45');
   await page.getByRole('button', { name: 'Create meeting' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Created' })).toBeVisible();
+  // Once stored, the form is emptied for the next meeting.
+  await expect(page.getByLabel('Title')).toHaveValue('');
+  await expect(page.getByLabel('Duration (minutes)')).toHaveValue('30');
   await page.getByRole('status').getByRole('link', { name: title }).click();
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
@@ -41,6 +44,7 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await owner.getByRole('button', { name: 'Invite', exact: true }).click();
   const invitationRow = owner.locator(`li[data-email="${guestEmail}"]`);
   await expect(invitationRow).toContainText('pending');
+  await expect(owner.getByLabel('Email to invite')).toHaveValue('');
 
   // 2. The guest registers, sees the invitation and proposes another time with a comment.
   await register(guest, 'Gus Guest', guestEmail);
@@ -126,6 +130,8 @@ test('an invalid create form shows an inline message and creates nothing', async
   await page.getByRole('button', { name: 'Create meeting' }).click();
   await expect(page.locator('#field-title-error')).toHaveText('must not be empty');
   await expect(page.locator('#field-duration_minutes-error')).toContainText('between 1 and 1440');
+  // A refused form keeps what was typed, to be corrected.
+  await expect(page.getByLabel('Duration (minutes)')).toHaveValue('5000');
   await page.reload();
   await expect(page.getByText('You have no meetings yet.')).toBeVisible();
 });

@@ -1,5 +1,7 @@
-//! Form helpers: labelled inputs with their inline error, and a form-level error banner.
+//! Form helpers: labelled inputs with their inline error, a form-level error banner, and
+//! forms that empty themselves once what they sent is stored.
 
+use leptos::html;
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -52,4 +54,20 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             </div>
         </Show>
     }
+}
+
+/// A reference for an `<ActionForm>` (its `node_ref`) that empties the form each time
+/// `succeeded()` turns true: for forms whose values, once stored, show elsewhere on the page
+/// (the new meeting's notice, the list of invitations), so the form is ready for the next
+/// entry. A failed attempt keeps what was typed, to be corrected.
+pub fn cleared_on_success(succeeded: impl Fn() -> bool + 'static) -> NodeRef<html::Form> {
+    let form = NodeRef::<html::Form>::new();
+    Effect::new(move |_| {
+        if succeeded()
+            && let Some(form) = form.get_untracked()
+        {
+            form.reset();
+        }
+    });
+    form
 }

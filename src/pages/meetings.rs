@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use crate::components::badge::Badge;
 use crate::components::error_view::ErrorView;
-use crate::components::form::{Field, FormError};
+use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
 use crate::model::{MeetingListItem, Page};
@@ -27,6 +27,7 @@ fn Meetings() -> impl IntoView {
     let create = ServerAction::<CreateMeeting>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let created = move || create.value().get().and_then(Result::ok);
+    let form = cleared_on_success(move || create.value().with(|v| matches!(v, Some(Ok(_)))));
     view! {
         <h1>"Meetings"</h1>
         <div class="grid-2">
@@ -36,7 +37,7 @@ fn Meetings() -> impl IntoView {
             </div>
             <section class="card" aria-labelledby="create-heading">
                 <h2 id="create-heading">"Schedule a meeting"</h2>
-                <ActionForm action=create>
+                <ActionForm action=create node_ref=form>
                     <Field label="Title" name="title" error />
                     <LocalDateTimeField label="When" name="scheduled_at" error />
                     <Field

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::Changed;
 use crate::components::badge::Badge;
-use crate::components::form::{Field, FormError};
+use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
 use crate::model::{Invitation, InvitationStatus, MeetingStatus};
@@ -38,6 +38,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
     });
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let invite_error = Signal::derive(move || invite.value().get().and_then(Result::err));
+    let invite_form = cleared_on_success(move || invite.value().with(|v| matches!(v, Some(Ok(_)))));
     let busy = move || start.pending().get() || end.pending().get() || cancel.pending().get();
     let open = !m.status.is_closed();
     view! {
@@ -73,7 +74,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
                     </ActionForm>
                 </details>
                 <h3>"Invite someone"</h3>
-                <ActionForm action=invite attr:class="inline-form">
+                <ActionForm action=invite node_ref=invite_form attr:class="inline-form">
                     <input type="hidden" name="meeting_id" value=id />
                     <Field label="Email to invite" name="email" kind="email" error=invite_error />
                     <FormError error=invite_error />
