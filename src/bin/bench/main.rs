@@ -165,21 +165,32 @@ async fn measure_all(
         .filter(|&(_, r)| r < w.guests.len())
         .collect();
 
-    // c first, on a fresh server: the table at its small size, then grown, so that the two
-    // stages differ in the table alone and not in what earlier loads left in the server.
+    // c first, on two fresh servers alike but for the size of rtc_signals: this one, whose
+    // table is grown to the large size (every later stage runs here), and a second one at the
+    // small size. Their runs alternate, so that a slow spell of the machine, which can last
+    // seconds, falls on both stages alike instead of on whichever was running then.
+    let small_dir = dir.join("small-table");
+    std::fs::create_dir_all(&small_dir).map_err(|e| format!("{}: {e}", small_dir.display()))?;
+    let small_server = server::Server::start(&small_dir)?;
+    let ws = fixture::build(&small_server, sizes.guests, sizes.meetings).await?;
     // Untimed warm-up of the paths measured (connections, the server's memory, the database's
-    // caches and files), so that the first stage measured is not also the first to run: the
-    // first seconds of sends on a fresh server ran up to 30 % slower. Its rows go again.
-    measure::send_throughput(&w, &send_pairs, sizes.duration).await?;
-    w.delete_signals().await?;
-    progress("c: inbox polls and sends over the small table");
-    w.seed_signals(sizes.rows.0, w.guests[receiver].id).await?;
-    let small_rows = w.signal_rows().await?;
-    let small = table_stage(&w, sizes, &inbox, receiver, &send_pairs).await?;
-    progress(&format!("c: growing rtc_signals to {} rows", sizes.rows.1));
+    // caches and files), so that no stage measured is the first to run: the first seconds of
+    // sends on a fresh server ran up to 30 % slower. Its rows go again.
+    for world in [&ws, &w] {
+        measure::send_throughput(world, &send_pairs, sizes.duration).await?;
+        world.delete_signals().await?;
+    }
+    progress(&format!(
+        "c: rtc_signals at {} rows on one server and {} on the other",
+        sizes.rows.0, sizes.rows.1
+    ));
+    ws.seed_signals(sizes.rows.0, ws.guests[receiver].id)
+        .await?;
     w.seed_signals(sizes.rows.1, w.guests[receiver].id).await?;
-    let large_rows = w.signal_rows().await?;
-    let large = table_stage(&w, sizes, &inbox, receiver, &send_pairs).await?;
+    let (small_rows, large_rows) = (ws.signal_rows().await?, w.signal_rows().await?);
+    let [small, large] = table_stages([&ws, &w], sizes, receiver, &send_pairs).await?;
+    drop(ws);
+    drop(small_server);
 
     progress("e: page render");
     let page = page_render(&w, sizes).await?;
@@ -348,8 +359,9 @@ async fn measure_all(
         sizes.rounds(1)
     ));
     notes.push(
-        "c: measured first, on the fresh server after an untimed warm-up: the small table, then \
-         the same table grown, so the two stages differ in the table alone. The seeded rows are \
+        "c: measured first, on two fresh servers alike but for the table's size (each after an \
+         untimed warm-up), whose runs alternate, so a slow spell of the machine falls on both \
+         stages alike; every other stage runs on the server with the large table. The seeded rows are \
          nine in ten unacknowledged signals of other meetings and one in ten acknowledged \
          signals in the polled inbox; the partial inbox index skips both. After seeding, the \
          write-ahead log is checkpointed and the kernel's buffers flushed, as at rest."
@@ -366,29 +378,43 @@ async fn measure_all(
     Ok((rows, notes))
 }
 
-/// Poll latency (p50, p99) of the receiver's empty inbox and send throughput, medians over
-/// the runs, at the table's current size.
-async fn table_stage(
-    w: &fixture::World,
+/// For each world: poll latency (p50, p99) of the receiver's empty inbox and send
+/// throughput, medians over the runs, at the table's current size. The worlds take turns
+/// run by run.
+async fn table_stages<const N: usize>(
+    worlds: [&fixture::World; N],
     sizes: &Sizes,
-    inbox: &str,
     receiver: usize,
     send_pairs: &[(usize, usize)],
-) -> Result<(f64, f64, f64), String> {
-    let (mut p50, mut p99, mut sends) = (vec![], vec![], vec![]);
-    let token = w.guests[receiver].token.clone();
-    // All polls before any send, so they all see the table at the size reported.
-    let url = format!("{inbox}&since_id={}", w.high_water().await?);
-    for _ in 0..sizes.runs {
-        let samples =
-            measure::sequential(&w.client, &url, Some(&token), sizes.poll_samples).await?;
-        p50.push(percentile(&samples, 50.0));
-        p99.push(percentile(&samples, 99.0));
+) -> Result<[(f64, f64, f64); N], String> {
+    let (mut p50, mut p99, mut sends) = (
+        [(); N].map(|_| vec![]),
+        [(); N].map(|_| vec![]),
+        [(); N].map(|_| vec![]),
+    );
+    // All polls before any send, so they all see the tables at the sizes reported.
+    let mut urls = Vec::with_capacity(N);
+    for w in worlds {
+        let inbox = w.url(&format!("/api/meetings/{}/rtc/inbox?wait=0", w.call_id));
+        urls.push(format!("{inbox}&since_id={}", w.high_water().await?));
     }
     for _ in 0..sizes.runs {
-        sends.push(measure::send_throughput(w, send_pairs, sizes.duration).await?);
+        for (i, w) in worlds.iter().enumerate() {
+            let token = w.guests[receiver].token.clone();
+            let samples =
+                measure::sequential(&w.client, &urls[i], Some(&token), sizes.poll_samples).await?;
+            p50[i].push(percentile(&samples, 50.0));
+            p99[i].push(percentile(&samples, 99.0));
+        }
     }
-    Ok((median(&p50), median(&p99), median(&sends)))
+    for _ in 0..sizes.runs {
+        for (i, w) in worlds.iter().enumerate() {
+            sends[i].push(measure::send_throughput(w, send_pairs, sizes.duration).await?);
+        }
+    }
+    Ok(std::array::from_fn(|i| {
+        (median(&p50[i]), median(&p99[i]), median(&sends[i]))
+    }))
 }
 
 /// Signs the owner in through the login form's server function (a session cookie, as a
