@@ -150,3 +150,35 @@ test('a stranger who opens a meeting URL sees a not-found page', async ({ page, 
   await expect(stranger.getByRole('heading', { name: 'Not found' })).toBeVisible();
   await stranger.context().close();
 });
+
+test('the meetings list pages through more meetings than fit on a page', async ({ page }) => {
+  await register(page, 'Pia Pager', uniqueEmail('pia'));
+  await expect(page.getByRole('heading', { name: 'Welcome, Pia Pager!' })).toBeVisible();
+  const day = 86_400_000;
+  for (let n = 1; n <= 12; n++) {
+    const title = `Paged ${String(n).padStart(2, '0')}`;
+    const scheduled_at = new Date(Date.now() + n * day).toISOString();
+    const res = await page.request.post('/api/meetings', { data: { title, scheduled_at, duration_minutes: 30 } });
+    expect(res.status()).toBe(201);
+  }
+  await open(page, '/meetings');
+  const mine = page.getByRole('region', { name: 'My meetings' });
+  const previous = mine.getByRole('button', { name: 'Previous', exact: true });
+  const next = mine.getByRole('button', { name: 'Next', exact: true });
+  await expect(mine).toContainText('Page 1 of 2 · 12 in all');
+  await expect(mine.getByRole('link', { name: 'Paged 10' })).toBeVisible();
+  await expect(mine.getByRole('link', { name: 'Paged 11' })).toHaveCount(0);
+  await expect(previous).toBeDisabled();
+  await expect(next).toBeEnabled();
+
+  await next.click();
+  await expect(mine).toContainText('Page 2 of 2 · 12 in all');
+  await expect(mine.getByRole('link', { name: 'Paged 11' })).toBeVisible();
+  await expect(mine.getByRole('link', { name: 'Paged 12' })).toBeVisible();
+  await expect(mine.getByRole('link', { name: 'Paged 01' })).toHaveCount(0);
+  await expect(next).toBeDisabled();
+
+  await previous.click();
+  await expect(mine).toContainText('Page 1 of 2 · 12 in all');
+  await expect(mine.getByRole('link', { name: 'Paged 01' })).toBeVisible();
+});

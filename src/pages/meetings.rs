@@ -125,11 +125,11 @@ fn render_page(
             {list.data.into_iter().map(|item| view! { <MeetingRow item /> }).collect_view()}
         </ul>
         <nav class="pager" aria-label=format!("{scope} pages")>
-            <button class="btn btn-quiet btn-small" disabled=current <= 1 on:click=move |_| page.update(|p| *p -= 1)>
+            <button class="btn btn-quiet btn-small" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>
                 "Previous"
             </button>
             <span class="muted">{format!("Page {current} of {last} · {total} in all")}</span>
-            <button class="btn btn-quiet btn-small" disabled=current >= last on:click=move |_| page.update(|p| *p += 1)>
+            <button class="btn btn-quiet btn-small" disabled={current >= last} on:click=move |_| page.update(|p| *p += 1)>
                 "Next"
             </button>
         </nav>
