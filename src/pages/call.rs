@@ -142,6 +142,7 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
             <div class="call-controls" role="toolbar" aria-label="Call controls">
                 <button
                     type="button"
+                    class="btn btn-quiet"
                     aria-pressed=move || ui.muted.get().to_string()
                     disabled=move || !ui.has_audio.get()
                     on:click=toggle_mute
@@ -150,13 +151,14 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
                 </button>
                 <button
                     type="button"
+                    class="btn btn-quiet"
                     aria-pressed=move || ui.camera_off.get().to_string()
                     disabled=move || !ui.has_video.get()
                     on:click=toggle_camera
                 >
                     {move || if ui.camera_off.get() { "Camera on" } else { "Camera off" }}
                 </button>
-                <button type="button" class="danger" disabled=move || leaving.get() on:click=leave>
+                <button type="button" class="btn btn-danger" disabled=move || leaving.get() on:click=leave>
                     "Leave"
                 </button>
             </div>
