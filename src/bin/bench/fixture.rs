@@ -230,6 +230,14 @@ impl World {
         format!("{}{path}", self.base)
     }
 
+    /// The call's inbox poll: signals after `since`, parked up to `wait` seconds.
+    pub fn inbox_url(&self, wait: u64, since: i64) -> String {
+        self.url(&format!(
+            "/api/meetings/{}/rtc/inbox?wait={wait}&since_id={since}",
+            self.call_id
+        ))
+    }
+
     pub async fn delete_signals(&self) -> Result<(), String> {
         self.db
             .query("DELETE FROM rtc_signals")

@@ -158,7 +158,6 @@ async fn measure_all(
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     let receiver = 0;
-    let inbox = w.url(&format!("/api/meetings/{}/rtc/inbox?wait=0", w.call_id));
     let ping = w.url("/api/ping");
     let send_pairs: Vec<(usize, usize)> = (0..sizes.concurrency.min(w.guests.len() / 2))
         .map(|k| (2 * k + 2, 2 * k + 3))
@@ -247,7 +246,7 @@ async fn measure_all(
         let poll_workers = (0..sizes.concurrency)
             .map(|k| {
                 let g = &w.guests[k % w.guests.len()];
-                (format!("{inbox}&since_id={since}"), Some(g.token.clone()))
+                (w.inbox_url(0, since), Some(g.token.clone()))
             })
             .collect();
         let bare_workers = (0..sizes.concurrency)
@@ -395,8 +394,7 @@ async fn table_stages<const N: usize>(
     // All polls before any send, so they all see the tables at the sizes reported.
     let mut urls = Vec::with_capacity(N);
     for w in worlds {
-        let inbox = w.url(&format!("/api/meetings/{}/rtc/inbox?wait=0", w.call_id));
-        urls.push(format!("{inbox}&since_id={}", w.high_water().await?));
+        urls.push(w.inbox_url(0, w.high_water().await?));
     }
     for _ in 0..sizes.runs {
         for (i, w) in worlds.iter().enumerate() {

@@ -73,10 +73,7 @@ pub async fn ping_burst(w: &World, n: usize) -> Result<Vec<f64>, String> {
 fn park(w: &World, receiver: usize, since: i64, wait: u64) -> JoinHandle<Result<Instant, String>> {
     let client = w.client.clone();
     let token = w.guests[receiver].token.clone();
-    let url = w.url(&format!(
-        "/api/meetings/{}/rtc/inbox?wait={wait}&since_id={since}",
-        w.call_id
-    ));
+    let url = w.inbox_url(wait, since);
     tokio::spawn(async move {
         let body = get_ok(&client, &url, Some(&token)).await?;
         let answered = Instant::now();
