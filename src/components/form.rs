@@ -56,14 +56,17 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
-/// A reference for an `<ActionForm>` (its `node_ref`) that empties the form each time
-/// `succeeded()` turns true: for forms whose values, once stored, show elsewhere on the page
-/// (the new meeting's notice, the list of invitations), so the form is ready for the next
-/// entry. A failed attempt keeps what was typed, to be corrected.
-pub fn cleared_on_success(succeeded: impl Fn() -> bool + 'static) -> NodeRef<html::Form> {
+/// A reference for an `<ActionForm>` (its `node_ref`) that empties the form each time its
+/// action's `result` (the action's `value()`) is a success: for forms whose values, once
+/// stored, show elsewhere on the page (the new meeting's notice, the list of invitations), so
+/// the form is ready for the next entry. A failed attempt keeps what was typed, to be
+/// corrected.
+pub fn cleared_on_success<T: Send + Sync + 'static>(
+    result: MappedSignal<Option<Result<T, AppError>>>,
+) -> NodeRef<html::Form> {
     let form = NodeRef::<html::Form>::new();
     Effect::new(move |_| {
-        if succeeded()
+        if result.with(|r| matches!(r, Some(Ok(_))))
             && let Some(form) = form.get_untracked()
         {
             form.reset();

@@ -27,7 +27,7 @@ fn Meetings() -> impl IntoView {
     let create = ServerAction::<CreateMeeting>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let created = move || create.value().get().and_then(Result::ok);
-    let form = cleared_on_success(move || create.value().with(|v| matches!(v, Some(Ok(_)))));
+    let form = cleared_on_success(create.value());
     view! {
         <h1>"Meetings"</h1>
         <div class="grid-2">

@@ -38,7 +38,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
     });
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let invite_error = Signal::derive(move || invite.value().get().and_then(Result::err));
-    let invite_form = cleared_on_success(move || invite.value().with(|v| matches!(v, Some(Ok(_)))));
+    let invite_form = cleared_on_success(invite.value());
     let busy = move || start.pending().get() || end.pending().get() || cancel.pending().get();
     let open = !m.status.is_closed();
     view! {
