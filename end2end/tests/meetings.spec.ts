@@ -155,16 +155,23 @@ test('the meetings list pages through more meetings than fit on a page', async (
   await register(page, 'Pia Pager', uniqueEmail('pia'));
   await expect(page.getByRole('heading', { name: 'Welcome, Pia Pager!' })).toBeVisible();
   const day = 86_400_000;
-  for (let n = 1; n <= 12; n++) {
+  const create = async (n: number) => {
     const title = `Paged ${String(n).padStart(2, '0')}`;
     const scheduled_at = new Date(Date.now() + n * day).toISOString();
     const res = await page.request.post('/api/meetings', { data: { title, scheduled_at, duration_minutes: 30 } });
     expect(res.status()).toBe(201);
-  }
+  };
+  for (let n = 1; n <= 10; n++) await create(n);
   await open(page, '/meetings');
   const mine = page.getByRole('region', { name: 'My meetings' });
   const previous = mine.getByRole('button', { name: 'Previous', exact: true });
   const next = mine.getByRole('button', { name: 'Next', exact: true });
+  // One page full: no pager.
+  await expect(mine.getByRole('link', { name: 'Paged 10' })).toBeVisible();
+  await expect(mine.getByRole('navigation')).toHaveCount(0);
+
+  for (let n = 11; n <= 12; n++) await create(n);
+  await open(page, '/meetings');
   await expect(mine).toContainText('Page 1 of 2 · 12 in all');
   await expect(mine.getByRole('link', { name: 'Paged 10' })).toBeVisible();
   await expect(mine.getByRole('link', { name: 'Paged 11' })).toHaveCount(0);

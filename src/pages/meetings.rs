@@ -124,15 +124,18 @@ fn render_page(
         <ul class="meeting-list">
             {list.data.into_iter().map(|item| view! { <MeetingRow item /> }).collect_view()}
         </ul>
-        <nav class="pager" aria-label=format!("{scope} pages")>
-            <button class="btn btn-quiet btn-small" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>
-                "Previous"
-            </button>
-            <span class="muted">{format!("Page {current} of {last} · {total} in all")}</span>
-            <button class="btn btn-quiet btn-small" disabled={current >= last} on:click=move |_| page.update(|p| *p += 1)>
-                "Next"
-            </button>
-        </nav>
+        // A pager only when there is more than one page.
+        {(last > 1).then(|| view! {
+            <nav class="pager" aria-label=format!("{scope} pages")>
+                <button class="btn btn-quiet btn-small" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>
+                    "Previous"
+                </button>
+                <span class="muted">{format!("Page {current} of {last} · {total} in all")}</span>
+                <button class="btn btn-quiet btn-small" disabled={current >= last} on:click=move |_| page.update(|p| *p += 1)>
+                    "Next"
+                </button>
+            </nav>
+        })}
     }
     .into_any()
 }
