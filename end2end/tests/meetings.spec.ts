@@ -66,6 +66,8 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(invitationRow).toContainText('Thursday afternoon suits the whole team better.');
   await invitationRow.getByRole('button', { name: 'Accept proposal' }).click();
   await expect(invitationRow).toContainText('accepted');
+  // The comment went with the proposal.
+  await expect(invitationRow).not.toContainText('Thursday afternoon');
   const expected = new Date(proposed);
   const shownTime = owner.locator('.meeting-head time');
   await expect(shownTime).toHaveAttribute('datetime', expected.toISOString().replace('.000Z', 'Z'));
@@ -114,6 +116,18 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(note.getByRole('heading', { name: 'Key points' })).toBeVisible();
   await expect(note.locator('.transcript')).toContainText(title);
   await expect(note.locator('.badge')).toHaveText(/neutral|positive|negative/);
+
+  // 6. The owner ends the meeting: the page says it is over instead of offering what is not
+  //    possible any more, to the owner and to the guest.
+  await owner.getByRole('button', { name: 'End meeting' }).click();
+  await expect(owner.locator('.meeting-head')).toContainText('ended');
+  const ownerHere = owner.getByRole('region', { name: 'Here now' });
+  await expect(ownerHere).toContainText('The meeting has ended.');
+  await expect(owner.getByRole('region', { name: 'Recordings' })).not.toContainText('Start the meeting');
+  await expect(owner.getByRole('link', { name: 'Join call' })).toHaveCount(0);
+  await open(guest, meetingPath);
+  await expect(guest.getByRole('region', { name: 'Here now' })).toContainText('The meeting has ended.');
+  await expect(guest.getByRole('region', { name: 'Here now' })).not.toContainText('Join the call');
 
   await ownerCall.close();
   await guest.context().close();

@@ -13,7 +13,7 @@
 use super::access::meeting_for;
 use super::recordings::human_duration;
 use crate::error::AppError;
-use crate::model::{InvitationStatus, MeetingStatus, Note, Sentiment};
+use crate::model::{InvitationStatus, MeetingStatus, Note, Sentiment, plural};
 use crate::server::db::{Db, from_millis, now_millis};
 
 #[derive(sqlx::FromRow)]
@@ -146,14 +146,6 @@ impl Facts {
             lines.push(format!("{host}: Let's wrap up. Thank you all."));
         }
         lines.join("\n")
-    }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
 

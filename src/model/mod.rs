@@ -83,7 +83,16 @@ string_enum!(Role { Owner = "owner", Invitee = "invitee" });
 impl MeetingStatus {
     /// Ended and cancelled meetings take no more changes, invitations or joins.
     pub fn is_closed(self) -> bool {
-        matches!(self, MeetingStatus::Ended | MeetingStatus::Cancelled)
+        self.closed_note().is_some()
+    }
+
+    /// What the pages say of a closed meeting, where it offers nothing more to do.
+    pub fn closed_note(self) -> Option<&'static str> {
+        match self {
+            MeetingStatus::Ended => Some("The meeting has ended."),
+            MeetingStatus::Cancelled => Some("The meeting was cancelled."),
+            MeetingStatus::Scheduled | MeetingStatus::Started => None,
+        }
     }
 }
 
@@ -214,4 +223,13 @@ pub struct Note {
     pub key_points: Vec<String>,
     pub sentiment: Sentiment,
     pub created_at: DateTime<Utc>,
+}
+
+/// "1 person", "2 people": a count with its noun, for the notes and the pages alike.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }

@@ -26,8 +26,8 @@ pub async fn call_setup(meeting_id: i64) -> Result<CallInfo, AppError> {
     let (state, auth) = super::ctx::user().await?;
     let seen = access::meeting_for(&state.db, auth.user.id, meeting_id).await?;
     // The same rules the presence API applies, so the page says "no" before it tries.
-    let reason = if seen.meeting.status.is_closed() {
-        Some(format!("This meeting is {}.", seen.meeting.status))
+    let reason = if let Some(note) = seen.meeting.status.closed_note() {
+        Some(note.to_string())
     } else if !seen.may_join() {
         Some("Accept the invitation to join this call.".to_string())
     } else {

@@ -134,11 +134,8 @@ pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
     use crate::model::InvitationStatus;
     let (state, auth) = super::ctx::user().await?;
     let seen = crate::domain::access::meeting_by_code(&state.db, auth.user.id, &code).await?;
-    let blocked = if seen.meeting.status.is_closed() {
-        Some(format!(
-            "This meeting is {}; it can no longer be joined.",
-            seen.meeting.status
-        ))
+    let blocked = if let Some(note) = seen.meeting.status.closed_note() {
+        Some(format!("{note} It can no longer be joined."))
     } else if seen.may_join() {
         None
     } else {

@@ -8,7 +8,7 @@ use crate::components::badge::Badge;
 use crate::components::form::FormError;
 use crate::components::time::LocalTime;
 use crate::error::AppError;
-use crate::model::{Meeting, MeetingStatus, Note, Recording};
+use crate::model::{Meeting, MeetingStatus, Note, Recording, plural};
 use crate::server_fns::notes::GenerateNotes;
 use crate::server_fns::recordings::{StartRecording, StopRecording};
 
@@ -28,6 +28,11 @@ pub fn Recordings(meeting: Meeting, recordings: Vec<Recording>) -> impl IntoView
     let busy = move || start.pending().get() || stop.pending().get();
     let started = meeting.status == MeetingStatus::Started;
     let running = recordings.iter().any(|r| r.ended_at.is_none());
+    let empty = if meeting.status.is_closed() {
+        "No recordings were made."
+    } else {
+        "No recordings yet."
+    };
     view! {
         <section class="card" aria-labelledby="recordings-heading">
             <h2 id="recordings-heading">"Recordings"</h2>
@@ -43,15 +48,15 @@ pub fn Recordings(meeting: Meeting, recordings: Vec<Recording>) -> impl IntoView
                         "Stop recording"
                     </button>
                 })}
-                {(!started && !running).then(|| view! { <span class="muted small">"Start the meeting to record it."</span> })}
+                {(meeting.status == MeetingStatus::Scheduled).then(|| view! { <span class="muted small">"Start the meeting to record it."</span> })}
             </div>
             <FormError error />
-            {recordings.is_empty().then(|| view! { <p class="empty">"No recordings yet."</p> })}
+            {recordings.is_empty().then(|| view! { <p class="empty">{empty}</p> })}
             <ul class="recording-list">
                 {recordings.into_iter().map(|r| view! {
                     <li>
                         <span>"Recording #" {r.id} " · " <LocalTime at=r.started_at /></span>
-                        <span class="muted small">{format!(" · {} participant(s)", r.participants.len())}</span>
+                        <span class="muted small">{format!(" · {}", plural(r.participants.len(), "participant", "participants"))}</span>
                         {match r.ended_at {
                             Some(_) => view! {
                                 " " <a href=format!("/api/recordings/{}/download", r.id) download="">"Download"</a>
@@ -84,6 +89,7 @@ pub fn Notes(meeting_id: i64, cancelled: bool, notes: Vec<Note>) -> impl IntoVie
             })}
             <FormError error />
             {match latest {
+                None if cancelled => view! { <p class="empty">"A cancelled meeting has no notes."</p> }.into_any(),
                 None => view! { <p class="empty">"No notes yet. Generate them after the meeting."</p> }.into_any(),
                 Some(note) => view! { <NoteView note /> }.into_any(),
             }}

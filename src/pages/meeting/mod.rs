@@ -80,7 +80,6 @@ fn Detail(data: MeetingPageData) -> impl IntoView {
                 .invitation
                 .as_ref()
                 .is_some_and(|i| i.status == crate::model::InvitationStatus::Accepted));
-    let ended = m.status == MeetingStatus::Ended;
     view! {
         <Title text=format!("{} · Projitt Meet", m.title) />
         <section class="card meeting-head">
@@ -108,12 +107,11 @@ fn Detail(data: MeetingPageData) -> impl IntoView {
             .clone()
             .filter(|_| !is_owner)
             .map(|invitation| view! { <InvitationAnswer invitation closed=m.status.is_closed() /> })}
-        <participants::Participants meeting_id=m.id open=!m.status.is_closed() />
+        <participants::Participants meeting_id=m.id status=m.status />
         {is_owner.then(|| view! {
             <owner::OwnerPanel detail=detail.clone() />
             <media::Recordings meeting=detail.meeting.clone() recordings />
             <media::Notes meeting_id=detail.meeting.id cancelled=detail.meeting.status == MeetingStatus::Cancelled notes />
         })}
-        {(ended && !is_owner).then(|| view! { <p class="muted">"This meeting has ended."</p> })}
     }
 }

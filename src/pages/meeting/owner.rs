@@ -58,7 +58,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
                         "End meeting"
                     </button>
                 })}
-                {(!open).then(|| view! { <span class="muted">{format!("This meeting is {}.", m.status)}</span> })}
+                {m.status.closed_note().map(|note| view! { <span class="muted">{note}</span> })}
             </div>
             <FormError error=status_error />
             {open.then(|| view! {
@@ -106,7 +106,11 @@ fn Invitations(invitations: Vec<Invitation>, open: bool) -> impl IntoView {
         <section class="card" aria-labelledby="invitations-heading">
             <h2 id="invitations-heading">"Invitations"</h2>
             <FormError error />
-            {empty.then(|| view! { <p class="empty">"No one is invited yet. Invite people by email above."</p> })}
+            {empty.then(|| view! {
+                <p class="empty">
+                    {if open { "No one is invited yet. Invite people by email above." } else { "No one was invited." }}
+                </p>
+            })}
             <ul class="invitation-list">
                 {invitations.into_iter().map(|inv| {
                     let id = inv.id;
@@ -117,7 +121,8 @@ fn Invitations(invitations: Vec<Invitation>, open: bool) -> impl IntoView {
                                 <strong>{inv.invitee_email.clone()}</strong>
                                 " " <Badge text=inv.status.as_str() />
                                 {inv.proposed_time.map(|t| view! { <div class="small">"Proposed: " <LocalTime at=t /></div> })}
-                                {inv.comment.clone().filter(|c| !c.is_empty()).map(|c| view! { <div class="small comment">"“" {c} "”"</div> })}
+                                // The comment goes with the proposal: once it is accepted or declined, it is history.
+                                {inv.comment.clone().filter(|c| proposed && !c.is_empty()).map(|c| view! { <div class="small comment">"“" {c} "”"</div> })}
                             </div>
                             {(proposed && open).then(|| view! {
                                 <div class="actions">

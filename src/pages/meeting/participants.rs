@@ -5,25 +5,39 @@ use leptos::prelude::*;
 
 use crate::components::time::LocalTime;
 use crate::error::AppError;
+use crate::model::MeetingStatus;
 use crate::server_fns::presence::present_participants;
 
 const REFRESH_MS: u64 = 1500;
 
+/// Once the meeting is over nobody can be in its call, so the card says so instead of asking.
 #[component]
-pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
+pub fn Participants(meeting_id: i64, status: MeetingStatus) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="participants-heading">
+            <h2 id="participants-heading">"Here now"</h2>
+            {match status.closed_note() {
+                Some(text) => view! { <p class="empty">{text}</p> }.into_any(),
+                None => view! { <Present meeting_id /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The live list of an open meeting.
+#[component]
+fn Present(meeting_id: i64) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     // Timers only in the browser, cleared when the page goes away.
     #[cfg(feature = "hydrate")]
-    if open
-        && let Ok(handle) = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_millis(REFRESH_MS),
-        )
-    {
+    if let Ok(handle) = set_interval_with_handle(
+        move || tick.update(|t| *t += 1),
+        std::time::Duration::from_millis(REFRESH_MS),
+    ) {
         on_cleanup(move || handle.clear());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (open, REFRESH_MS);
+    let _ = REFRESH_MS;
     let people = LocalResource::new(move || {
         tick.track();
         present_participants(meeting_id)
@@ -36,8 +50,6 @@ pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
         }
     });
     view! {
-        <section class="card" aria-labelledby="participants-heading">
-            <h2 id="participants-heading">"Here now"</h2>
             {move || match shown.get() {
                 None => view! { <p class="muted" aria-busy="true">"Checking who is here…"</p> }.into_any(),
                 Some(Ok(Some(list))) if list.is_empty() => view! { <p class="empty">"Nobody is in the call right now."</p> }.into_any(),
@@ -55,6 +67,5 @@ pub fn Participants(meeting_id: i64, open: bool) -> impl IntoView {
                 Some(Ok(None)) => view! { <p class="muted">"Join the call to see who is here."</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
             }}
-        </section>
     }
 }
