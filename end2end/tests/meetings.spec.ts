@@ -121,6 +121,10 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   //    possible any more, to the owner and to the guest.
   await owner.getByRole('button', { name: 'End meeting' }).click();
   await expect(owner.locator('.meeting-head')).toContainText('ended');
+  // The owner's call, still open in its tab, stops and says why.
+  await expect(ownerCall.getByRole('alert')).toHaveText('The meeting has ended.');
+  await expect(ownerCall.getByTestId('call')).not.toContainText('Waiting for others');
+  await expect(ownerCall.getByRole('button', { name: 'Mute' })).toBeDisabled();
   const ownerHere = owner.getByRole('region', { name: 'Here now' });
   await expect(ownerHere).toContainText('The meeting has ended.');
   await expect(owner.getByRole('region', { name: 'Recordings' })).not.toContainText('Start the meeting');

@@ -148,13 +148,9 @@ impl MeetingAccess {
 
     /// 409 `meeting_closed` once the meeting has ended or was cancelled.
     pub fn require_open(&self) -> Result<(), AppError> {
-        if self.meeting.status.is_closed() {
-            Err(AppError::conflict(
-                "meeting_closed",
-                format!("The meeting is {}.", self.meeting.status),
-            ))
-        } else {
-            Ok(())
+        match self.meeting.status.closed_note() {
+            Some(note) => Err(AppError::conflict("meeting_closed", note)),
+            None => Ok(()),
         }
     }
 

@@ -174,9 +174,10 @@ pub async fn update(
 
 async fn closed(db: &Db, meeting_id: i64) -> AppError {
     match super::access::find_meeting(db, meeting_id).await {
-        Ok(Some(m)) => {
-            AppError::conflict("meeting_closed", format!("The meeting is {}.", m.status))
-        }
+        Ok(Some(m)) => AppError::conflict(
+            "meeting_closed",
+            m.status.closed_note().unwrap_or("The meeting is closed."),
+        ),
         Ok(None) => not_found(),
         Err(e) => e,
     }

@@ -116,11 +116,12 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
             <header class="call-head">
                 <h1>{setup.title.clone()}</h1>
                 <p class="muted" aria-live="polite">
-                    {move || match ui.tiles.with(Vec::len) {
+                    // Nothing to wait for once the call has stopped (its alert says why).
+                    {move || ui.error.with(Option::is_none).then(|| match ui.tiles.with(Vec::len) {
                         0 => "Waiting for others to join…".to_string(),
                         1 => "1 other person in the call".to_string(),
                         n => format!("{n} other people in the call"),
-                    }}
+                    })}
                 </p>
             </header>
             {move || ui.error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}

@@ -164,6 +164,9 @@ fn shutdown(inner: &Rc<Inner>, caller_says_bye: bool) -> Vec<i64> {
             }
         }
     }
+    // Nothing left to mute or turn off.
+    inner.ui.has_audio.try_set(false);
+    inner.ui.has_video.try_set(false);
     let byes: Vec<i64> = peers.keys().copied().collect();
     if caller_says_bye {
         return byes;
@@ -179,6 +182,30 @@ fn shutdown(inner: &Rc<Inner>, caller_says_bye: bool) -> Vec<i64> {
 
 pub fn stopped(inner: &Inner) -> bool {
     inner.st.borrow().stopped
+}
+
+/// Whether `e` says the meeting has ended or was cancelled; if so the call stops as on
+/// leaving (minus the goodbyes, which the server refuses now) and the page says why.
+pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
+    let ApiError::Status { code, message } = e else {
+        return false;
+    };
+    if code != "meeting_closed" {
+        return false;
+    }
+    shutdown(inner, true);
+    inner.ui.tiles.try_set(Vec::new());
+    inner.ui.error.try_set(Some(message.clone()));
+    true
+}
+
+/// Joins again after the server stopped counting us present (a sleeping laptop, a throttled
+/// tab, or the meeting closing, which lets everyone go). `false` once the call has ended.
+pub async fn rejoin(inner: &Rc<Inner>) -> bool {
+    match inner.api.join().await {
+        Err(e) if ended_by(inner, &e) => false,
+        _ => !stopped(inner),
+    }
 }
 
 async fn run(inner: Rc<Inner>) {

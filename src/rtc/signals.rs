@@ -31,9 +31,11 @@ pub async fn inbox_loop(inner: Rc<Inner>) {
                 }
             }
             Err(ApiError::Aborted) => break,
+            Err(e) if engine::ended_by(&inner, &e) => break,
             Err(ApiError::Status { code, .. }) if code == "join_required" => {
-                // Presence timed out (a sleeping laptop, a throttled tab): come back.
-                let _ = inner.api.join().await;
+                if !engine::rejoin(&inner).await {
+                    break;
+                }
                 js::sleep(js::jitter(backoff)).await;
             }
             Err(_) => {
