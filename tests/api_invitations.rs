@@ -53,6 +53,9 @@ async fn invite_by_unknown_email_binds_on_registration() {
     .await;
     assert!(inv["invitee_user_id"].is_null());
     assert_eq!(inv["invitee_email"], "new.person@example.org");
+    // The owner's list names an invitee only once the address belongs to an account.
+    let listed = invitations_of(&app, &ann, &m).await;
+    assert!(listed[0]["invitee_name"].is_null());
     let res = app
         .post(
             "/api/auth/register",
@@ -76,6 +79,9 @@ async fn invite_by_unknown_email_binds_on_registration() {
         .await["id"],
         id(&m)
     );
+    let listed = invitations_of(&app, &ann, &m).await;
+    assert_eq!(listed[0]["invitee_name"], "New");
+    assert_eq!(listed[0]["id"], id(&inv));
 }
 
 #[tokio::test]

@@ -63,6 +63,8 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await owner.reload();
   await expect(owner.locator('body[data-hydrated="true"]')).toBeAttached();
   await expect(invitationRow).toContainText('proposed');
+  // The guest has an account now: the owner sees their name beside the address.
+  await expect(invitationRow.locator('strong')).toHaveText('Gus Guest');
   await expect(invitationRow).toContainText('Thursday afternoon suits the whole team better.');
   await invitationRow.getByRole('button', { name: 'Accept proposal' }).click();
   await expect(invitationRow).toContainText('accepted');

@@ -7,7 +7,8 @@ use super::users::{self, on_unique};
 use super::validate::Checks;
 use crate::error::AppError;
 use crate::model::{
-    Invitation, InvitationStatus, InvitationWithMeeting, MeetingStatus, MeetingSummary,
+    Invitation, InvitationStatus, InvitationWithInvitee, InvitationWithMeeting, MeetingStatus,
+    MeetingSummary,
 };
 use crate::server::db::{Db, from_millis, now_millis, to_millis};
 
@@ -108,23 +109,39 @@ pub async fn invite(
     Ok(row.into())
 }
 
-/// Every invitation of a meeting, for its owner.
+/// Every invitation of a meeting, for its owner, with the names of invitees who have an
+/// account.
 pub async fn for_meeting(
     db: &Db,
     user_id: i64,
     meeting_id: i64,
-) -> Result<Vec<Invitation>, AppError> {
+) -> Result<Vec<InvitationWithInvitee>, AppError> {
     meeting_for(db, user_id, meeting_id)
         .await?
         .require_owner()?;
-    let rows: Vec<InvitationRow> = db
+    let rows: Vec<InviteeRow> = db
         .query_as(&format!(
-            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE meeting_id = $1 ORDER BY id"
+            "SELECT {INVITATION_COLUMNS}, \
+             (SELECT name FROM users WHERE users.id = invitations.invitee_user_id) AS invitee_name \
+             FROM invitations WHERE meeting_id = $1 ORDER BY id"
         ))
         .bind(meeting_id)
         .fetch_all(db.reader())
         .await?;
-    Ok(rows.into_iter().map(Invitation::from).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| InvitationWithInvitee {
+            invitation: Invitation::from(r.invitation),
+            invitee_name: r.invitee_name,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct InviteeRow {
+    #[sqlx(flatten)]
+    invitation: InvitationRow,
+    invitee_name: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]

@@ -169,6 +169,16 @@ pub struct InvitationWithMeeting {
     pub meeting: MeetingSummary,
 }
 
+/// An invitation as its meeting's owner lists it: with the invitee's name once the address
+/// belongs to an account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InvitationWithInvitee {
+    #[serde(flatten)]
+    pub invitation: Invitation,
+    pub invitee_name: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Participant {

@@ -11,7 +11,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::invitations::{self, Invitee};
 use crate::domain::proposals;
 use crate::error::AppError;
-use crate::model::{Invitation, InvitationWithMeeting};
+use crate::model::{Invitation, InvitationWithInvitee, InvitationWithMeeting};
 use crate::server::auth::AuthUser;
 use crate::server::state::AppState;
 use crate::server_fns::invitations::ProposalAccepted;
@@ -91,7 +91,7 @@ async fn invite(
         ("id" = i64, Path, description = "The meeting's id"),
     ),
     responses(
-        (status = 200, description = "Every invitation of the meeting.", body = Vec<Invitation>),
+        (status = 200, description = "Every invitation of the meeting, each with `invitee_name`: the invitee's name once the address belongs to an account, else null.", body = Vec<InvitationWithInvitee>),
         (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
     ),
 )]
@@ -99,7 +99,7 @@ async fn for_meeting(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Vec<Invitation>>, AppError> {
+) -> Result<Json<Vec<InvitationWithInvitee>>, AppError> {
     Ok(Json(
         invitations::for_meeting(&state.db, auth.user.id, id).await?,
     ))

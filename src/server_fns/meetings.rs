@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{Invitation, Meeting, MeetingListItem, Page, Role};
+use crate::model::{Invitation, InvitationWithInvitee, Meeting, MeetingListItem, Page, Role};
 
 /// A new meeting and the link to its call page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +22,7 @@ pub struct MeetingDetail {
     pub join_link: String,
     pub role: Role,
     pub invitation: Option<Invitation>,
-    pub invitations: Vec<Invitation>,
+    pub invitations: Vec<InvitationWithInvitee>,
 }
 
 #[server(prefix = "/rpc")]

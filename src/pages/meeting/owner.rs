@@ -8,7 +8,7 @@ use crate::components::badge::Badge;
 use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
-use crate::model::{Invitation, InvitationStatus, MeetingStatus};
+use crate::model::{InvitationStatus, InvitationWithInvitee, MeetingStatus};
 use crate::server_fns::invitations::{AcceptProposal, DeclineProposal, InviteByEmail};
 use crate::server_fns::meetings::{
     CancelMeeting, EndMeeting, MeetingDetail, StartMeeting, UpdateMeeting,
@@ -89,7 +89,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
 }
 
 #[component]
-fn Invitations(invitations: Vec<Invitation>, open: bool) -> impl IntoView {
+fn Invitations(invitations: Vec<InvitationWithInvitee>, open: bool) -> impl IntoView {
     let accept = ServerAction::<AcceptProposal>::new();
     let decline = ServerAction::<DeclineProposal>::new();
     expect_context::<Changed>().after(vec![accept.version(), decline.version()]);
@@ -112,13 +112,19 @@ fn Invitations(invitations: Vec<Invitation>, open: bool) -> impl IntoView {
                 </p>
             })}
             <ul class="invitation-list">
-                {invitations.into_iter().map(|inv| {
+                {invitations.into_iter().map(|InvitationWithInvitee { invitation: inv, invitee_name }| {
                     let id = inv.id;
                     let proposed = inv.status == InvitationStatus::Proposed;
                     view! {
                         <li class="invitation-item" data-email=inv.invitee_email.clone()>
                             <div>
-                                <strong>{inv.invitee_email.clone()}</strong>
+                                // The name once the address belongs to an account, with the address.
+                                {match invitee_name {
+                                    Some(name) => view! {
+                                        <strong>{name}</strong> " " <span class="muted small">{inv.invitee_email.clone()}</span>
+                                    }.into_any(),
+                                    None => view! { <strong>{inv.invitee_email.clone()}</strong> }.into_any(),
+                                }}
                                 " " <Badge text=inv.status.as_str() />
                                 {inv.proposed_time.map(|t| view! { <div class="small">"Proposed: " <LocalTime at=t /></div> })}
                                 // The comment goes with the proposal: once it is accepted or declined, it is history.
