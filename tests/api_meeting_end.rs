@@ -1,4 +1,5 @@
 //! Ending a meeting closes what only lives while it runs: the recording and presence.
+//! Cancelling one lets everyone in its call go as well.
 
 mod common;
 mod meetings_support;
@@ -110,4 +111,49 @@ async fn ending_meeting_without_recording_or_participants_works() {
     )
     .await;
     assert_eq!(ended["status"], "ended");
+}
+
+#[tokio::test]
+async fn cancelling_meeting_marks_everyone_left() {
+    let app = spawn().await;
+    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
+    let (m, _) = accepted_meeting(&app, &ann, &bob).await;
+    let base = format!("/api/meetings/{}", id(&m));
+    for user in [&ann, &bob] {
+        let res = app
+            .post(
+                &format!("{base}/presence/join"),
+                Some(&user.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    json(
+        app.post(&format!("{base}/cancel"), Some(&ann.token), json!({}))
+            .await,
+        200,
+    )
+    .await;
+    let everyone = json(
+        app.get(&format!("{base}/participants"), Some(&ann.token))
+            .await,
+        200,
+    )
+    .await;
+    let everyone = everyone.as_array().unwrap();
+    assert_eq!(everyone.len(), 2);
+    assert!(everyone.iter().all(|p| p["left_at"].as_str().is_some()));
+    // Nobody is let back in.
+    expect_error(
+        app.post(
+            &format!("{base}/presence/join"),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await,
+        409,
+        "meeting_closed",
+    )
+    .await;
 }

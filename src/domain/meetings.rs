@@ -286,8 +286,9 @@ pub async fn end(
     Ok(meeting)
 }
 
+/// Cancels the meeting; like ending it, this lets everyone in its call go.
 pub async fn cancel(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
-    transition(
+    let meeting = transition(
         db,
         user_id,
         meeting_id,
@@ -296,7 +297,9 @@ pub async fn cancel(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, A
         None,
         "be cancelled",
     )
-    .await
+    .await?;
+    super::presence::mark_all_left(db, meeting.id).await?;
+    Ok(meeting)
 }
 
 #[cfg(test)]
