@@ -119,14 +119,21 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(note.locator('.transcript')).toContainText(title);
   await expect(note.locator('.badge')).toHaveText(/neutral|positive|negative/);
 
-  // 6. The owner ends the meeting: the page says it is over instead of offering what is not
-  //    possible any more, to the owner and to the guest.
+  // 6. The guest comes back to the call, then the owner ends the meeting: both calls, still
+  //    open in their tabs, stop and say why; the pages say it is over instead of offering
+  //    what is not possible any more.
+  const guestBack = await guest.context().newPage();
+  await open(guestBack, callPath!);
+  await expect(ownerPanel).toContainText('Gus Guest');
+  await expect(ownerCall.getByRole('button', { name: 'Mute' })).toBeEnabled();
   await owner.getByRole('button', { name: 'End meeting' }).click();
   await expect(owner.locator('.meeting-head')).toContainText('ended');
-  // The owner's call, still open in its tab, stops and says why.
-  await expect(ownerCall.getByRole('alert')).toHaveText('The meeting has ended.');
-  await expect(ownerCall.getByTestId('call')).not.toContainText('Waiting for others');
-  await expect(ownerCall.getByRole('button', { name: 'Mute' })).toBeDisabled();
+  for (const call of [ownerCall, guestBack]) {
+    await expect(call.getByRole('alert')).toHaveText('The meeting has ended.');
+    await expect(call.getByTestId('call')).not.toContainText('Waiting for others');
+    await expect(call.getByTestId('remote-tile')).toHaveCount(0);
+    await expect(call.getByRole('button', { name: 'Mute' })).toBeDisabled();
+  }
   const ownerHere = owner.getByRole('region', { name: 'Here now' });
   await expect(ownerHere).toContainText('The meeting has ended.');
   await expect(owner.getByRole('region', { name: 'Recordings' })).not.toContainText('Start the meeting');
@@ -208,4 +215,41 @@ test('the meetings list pages through more meetings than fit on a page', async (
   await previous.click();
   await expect(mine).toContainText('Page 1 of 2 · 12 in all');
   await expect(mine.getByRole('link', { name: 'Paged 01' })).toBeVisible();
+});
+
+test('cancelling a meeting stops the calls in it', async ({ page, browser }) => {
+  const owner = page;
+  await register(owner, 'Cora Canceller', uniqueEmail('cora'));
+  await expect(owner.getByRole('heading', { name: 'Welcome, Cora Canceller!' })).toBeVisible();
+  const guest = await newUserPage(browser);
+  await register(guest, 'Gil Guest', uniqueEmail('gil'));
+  await expect(guest.getByRole('heading', { name: 'Welcome, Gil Guest!' })).toBeVisible();
+  const me = await (await guest.request.get('/api/auth/me')).json();
+  const scheduled_at = new Date(Date.now() + 86_400_000).toISOString();
+  const created = await owner.request.post('/api/meetings', { data: { title: 'Soon cancelled', scheduled_at, duration_minutes: 30 } });
+  expect(created.status()).toBe(201);
+  const { meeting } = await created.json();
+  const invited = await owner.request.post(`/api/meetings/${meeting.id}/invite`, { data: { invitee_user_id: me.id } });
+  expect(invited.status()).toBe(201);
+  const accepted = await guest.request.post(`/api/invitations/${(await invited.json()).id}/accept`);
+  expect(accepted.status()).toBe(200);
+
+  // Both are in the call of the still scheduled meeting and see each other.
+  const ownerCall = await owner.context().newPage();
+  await open(ownerCall, `/meetings/${meeting.id}/call`);
+  await open(guest, `/meetings/${meeting.id}/call`);
+  for (const call of [ownerCall, guest]) {
+    await expect(call.getByTestId('remote-tile')).toHaveCount(1);
+  }
+
+  await open(owner, `/meetings/${meeting.id}`);
+  await owner.getByRole('button', { name: 'Cancel meeting' }).click();
+  await expect(owner.locator('.meeting-head')).toContainText('cancelled');
+  for (const call of [ownerCall, guest]) {
+    await expect(call.getByRole('alert')).toHaveText('The meeting was cancelled.');
+    await expect(call.getByTestId('remote-tile')).toHaveCount(0);
+  }
+  await expect(owner.getByRole('region', { name: 'Here now' })).toContainText('The meeting was cancelled.');
+  await ownerCall.close();
+  await guest.context().close();
 });

@@ -184,28 +184,50 @@ pub fn stopped(inner: &Inner) -> bool {
     inner.st.borrow().stopped
 }
 
-/// Whether `e` says the meeting has ended or was cancelled; if so the call stops as on
-/// leaving (minus the goodbyes, which the server refuses now) and the page says why.
-pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
-    let ApiError::Status { code, message } = e else {
-        return false;
-    };
-    if code != "meeting_closed" {
-        return false;
-    }
+/// Ends the call as on leaving, minus the goodbyes (the server would refuse them now), and
+/// puts `message` on the page.
+fn end_call(inner: &Rc<Inner>, message: String) {
     shutdown(inner, true);
     inner.ui.tiles.try_set(Vec::new());
-    inner.ui.error.try_set(Some(message.clone()));
-    true
+    inner.ui.error.try_set(Some(message));
+}
+
+/// Whether `e` says the meeting has ended or was cancelled; if so the call ends with the
+/// server's message.
+pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
+    match e {
+        ApiError::Status { code, message } if code == "meeting_closed" => {
+            end_call(inner, message.clone());
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Joins again after the server stopped counting us present (a sleeping laptop, a throttled
-/// tab, or the meeting closing, which lets everyone go). `false` once the call has ended.
+/// tab, or the meeting closing, which lets everyone go). `false` once the call has ended:
+/// the meeting closed, or joining is refused for good (say, the invitation was declined in
+/// another tab). A failure that may pass (the network, a busy server) keeps the call going.
 pub async fn rejoin(inner: &Rc<Inner>) -> bool {
     match inner.api.join().await {
         Err(e) if ended_by(inner, &e) => false,
+        Err(ApiError::Status { code, message }) if !passing(&code) => {
+            end_call(
+                inner,
+                format!("You can no longer join this call: {message}"),
+            );
+            false
+        }
         _ => !stopped(inner),
     }
+}
+
+/// The API's error codes that say "try again later" rather than "no".
+fn passing(code: &str) -> bool {
+    matches!(
+        code,
+        "internal_error" | "service_unavailable" | "too_many_requests" | "transport_error"
+    )
 }
 
 async fn run(inner: Rc<Inner>) {
@@ -215,10 +237,7 @@ async fn run(inner: Rc<Inner>) {
     }
     if let Err(e) = inner.api.join().await {
         if !matches!(e, ApiError::Aborted) {
-            inner
-                .ui
-                .error
-                .try_set(Some(format!("Could not join the call: {}", e.message())));
+            end_call(&inner, format!("Could not join the call: {}", e.message()));
         }
         shutdown(&inner, true);
         return;

@@ -21,7 +21,8 @@ pub async fn presence_loop(inner: Rc<Inner>) {
                 if !engine::rejoin(&inner).await {
                     break;
                 }
-                js::sleep(js::jitter(1000)).await;
+                js::sleep(js::jitter(backoff)).await;
+                backoff = (backoff * 2).min(10_000);
             }
             Ok(list) => {
                 backoff = 1000;
@@ -34,7 +35,8 @@ pub async fn presence_loop(inner: Rc<Inner>) {
                 if !engine::rejoin(&inner).await {
                     break;
                 }
-                js::sleep(js::jitter(1000)).await;
+                js::sleep(js::jitter(backoff)).await;
+                backoff = (backoff * 2).min(10_000);
             }
             Err(_) => {
                 js::sleep(js::jitter(backoff)).await;

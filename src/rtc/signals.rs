@@ -37,6 +37,7 @@ pub async fn inbox_loop(inner: Rc<Inner>) {
                     break;
                 }
                 js::sleep(js::jitter(backoff)).await;
+                backoff = (backoff * 2).min(10_000);
             }
             Err(_) => {
                 js::sleep(js::jitter(backoff)).await;
