@@ -250,6 +250,10 @@ test('cancelling a meeting stops the calls in it', async ({ page, browser }) => 
     await expect(call.getByTestId('remote-tile')).toHaveCount(0);
   }
   await expect(owner.getByRole('region', { name: 'Here now' })).toContainText('The meeting was cancelled.');
+  // What is left to do in the stopped call is going back to the meeting.
+  await guest.getByRole('button', { name: 'Back to the meeting' }).click();
+  await expect(guest.getByRole('heading', { level: 1, name: 'Soon cancelled' })).toBeVisible();
+  await expect(guest.getByRole('region', { name: 'Here now' })).toContainText('The meeting was cancelled.');
   await ownerCall.close();
   await guest.context().close();
 });

@@ -159,8 +159,14 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
                 >
                     {move || if ui.camera_off.get() { "Camera on" } else { "Camera off" }}
                 </button>
-                <button type="button" class="btn btn-danger" disabled=move || leaving.get() on:click=leave>
-                    "Leave"
+                // Once the call has stopped (its alert says why), leaving is only going back.
+                <button
+                    type="button"
+                    class=move || if ui.error.with(Option::is_some) { "btn" } else { "btn btn-danger" }
+                    disabled=move || leaving.get()
+                    on:click=leave
+                >
+                    {move || if ui.error.with(Option::is_some) { "Back to the meeting" } else { "Leave" }}
                 </button>
             </div>
         </section>
