@@ -208,7 +208,7 @@ pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
 /// tab, or the meeting closing, which lets everyone go). `false` once the call has ended:
 /// the meeting closed, or joining is refused for good (say, the invitation was declined in
 /// another tab). A failure that may pass (the network, a busy server) keeps the call going.
-pub async fn rejoin(inner: &Rc<Inner>) -> bool {
+async fn rejoin(inner: &Rc<Inner>) -> bool {
     match inner.api.join().await {
         Err(e) if ended_by(inner, &e) => false,
         Err(ApiError::Status { code, message }) if !passing(&code) => {
@@ -220,6 +220,38 @@ pub async fn rejoin(inner: &Rc<Inner>) -> bool {
         }
         _ => !stopped(inner),
     }
+}
+
+/// What a polling loop does when its request failed: joins again if the server no longer
+/// counts us present, then waits out `backoff`, which grows. `false` when the loop should stop:
+/// the call is shutting down, or has just ended.
+pub async fn after_failure(inner: &Rc<Inner>, e: &ApiError, backoff: &mut i32) -> bool {
+    match e {
+        ApiError::Aborted => false,
+        e if ended_by(inner, e) => false,
+        ApiError::Status { code, .. } if code == "join_required" => {
+            lost_presence(inner, backoff).await
+        }
+        _ => {
+            wait_out(backoff).await;
+            true
+        }
+    }
+}
+
+/// The server no longer counts us present: joins again, then waits out `backoff`. `false`
+/// once the call has ended.
+pub async fn lost_presence(inner: &Rc<Inner>, backoff: &mut i32) -> bool {
+    if !rejoin(inner).await {
+        return false;
+    }
+    wait_out(backoff).await;
+    true
+}
+
+async fn wait_out(backoff: &mut i32) {
+    js::sleep(js::jitter(*backoff)).await;
+    *backoff = (*backoff * 2).min(10_000);
 }
 
 /// The API's error codes that say "try again later" rather than "no".

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::api::ApiError;
 use super::engine::{self, Inner, create_peer, publish, remove_peer, send_on_link, stopped};
 use super::js;
 use super::media::{attach_local_preview, attach_video};
@@ -18,29 +17,19 @@ pub async fn presence_loop(inner: Rc<Inner>) {
         match inner.api.participants().await {
             // No longer counted present: the meeting may have closed (which lets everyone go).
             Ok(list) if !list.iter().any(|p| p.user_id == inner.me) => {
-                if !engine::rejoin(&inner).await {
+                if !engine::lost_presence(&inner, &mut backoff).await {
                     break;
                 }
-                js::sleep(js::jitter(backoff)).await;
-                backoff = (backoff * 2).min(10_000);
             }
             Ok(list) => {
                 backoff = 1000;
                 sync_presence(&inner, list, asked);
                 js::sleep(js::jitter(1000)).await;
             }
-            Err(ApiError::Aborted) => break,
-            Err(e) if engine::ended_by(&inner, &e) => break,
-            Err(ApiError::Status { code, .. }) if code == "join_required" => {
-                if !engine::rejoin(&inner).await {
+            Err(e) => {
+                if !engine::after_failure(&inner, &e, &mut backoff).await {
                     break;
                 }
-                js::sleep(js::jitter(backoff)).await;
-                backoff = (backoff * 2).min(10_000);
-            }
-            Err(_) => {
-                js::sleep(js::jitter(backoff)).await;
-                backoff = (backoff * 2).min(10_000);
             }
         }
     }

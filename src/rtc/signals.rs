@@ -5,7 +5,6 @@
 
 use std::rc::Rc;
 
-use super::api::ApiError;
 use super::engine::{self, Inner, create_peer, publish, remove_peer, stopped};
 use super::js;
 use crate::model::{Signal, SignalType};
@@ -30,18 +29,10 @@ pub async fn inbox_loop(inner: Rc<Inner>) {
                     let _ = inner.api.ack(&ids).await;
                 }
             }
-            Err(ApiError::Aborted) => break,
-            Err(e) if engine::ended_by(&inner, &e) => break,
-            Err(ApiError::Status { code, .. }) if code == "join_required" => {
-                if !engine::rejoin(&inner).await {
+            Err(e) => {
+                if !engine::after_failure(&inner, &e, &mut backoff).await {
                     break;
                 }
-                js::sleep(js::jitter(backoff)).await;
-                backoff = (backoff * 2).min(10_000);
-            }
-            Err(_) => {
-                js::sleep(js::jitter(backoff)).await;
-                backoff = (backoff * 2).min(10_000);
             }
         }
     }
