@@ -4,7 +4,7 @@
 mod common;
 mod meetings_support;
 
-use common::{expect_error, spawn};
+use common::{TestApp, TestUser, expect_error, spawn};
 use meetings_support::*;
 use serde_json::json;
 
@@ -20,16 +20,7 @@ async fn ending_meeting_ends_recording_and_marks_everyone_left() {
         200,
     )
     .await;
-    for user in [&ann, &bob] {
-        let res = app
-            .post(
-                &format!("{base}/presence/join"),
-                Some(&user.token),
-                json!({}),
-            )
-            .await;
-        assert_eq!(res.status(), 201);
-    }
+    join_all(&app, &base, [&ann, &bob]).await;
     let rec = json(
         app.post(
             &format!("{base}/recordings/start"),
@@ -64,21 +55,7 @@ async fn ending_meeting_ends_recording_and_marks_everyone_left() {
     )
     .await;
     assert_eq!(active, json!([]));
-    let everyone = json(
-        app.get(&format!("{base}/participants"), Some(&ann.token))
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(everyone.as_array().unwrap().len(), 2);
-    assert!(
-        everyone
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|p| p["left_at"].as_str().is_some()),
-        "{everyone}"
-    );
+    assert_everyone_left(&app, &base, &ann, 2).await;
     expect_error(
         app.post(
             &format!("{base}/recordings/end"),
@@ -119,31 +96,14 @@ async fn cancelling_meeting_marks_everyone_left() {
     let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
     let (m, _) = accepted_meeting(&app, &ann, &bob).await;
     let base = format!("/api/meetings/{}", id(&m));
-    for user in [&ann, &bob] {
-        let res = app
-            .post(
-                &format!("{base}/presence/join"),
-                Some(&user.token),
-                json!({}),
-            )
-            .await;
-        assert_eq!(res.status(), 201);
-    }
+    join_all(&app, &base, [&ann, &bob]).await;
     json(
         app.post(&format!("{base}/cancel"), Some(&ann.token), json!({}))
             .await,
         200,
     )
     .await;
-    let everyone = json(
-        app.get(&format!("{base}/participants"), Some(&ann.token))
-            .await,
-        200,
-    )
-    .await;
-    let everyone = everyone.as_array().unwrap();
-    assert_eq!(everyone.len(), 2);
-    assert!(everyone.iter().all(|p| p["left_at"].as_str().is_some()));
+    assert_everyone_left(&app, &base, &ann, 2).await;
     // Nobody is let back in.
     expect_error(
         app.post(
@@ -156,4 +116,33 @@ async fn cancelling_meeting_marks_everyone_left() {
         "meeting_closed",
     )
     .await;
+}
+
+async fn join_all<const N: usize>(app: &TestApp, base: &str, users: [&TestUser; N]) {
+    for user in users {
+        let res = app
+            .post(
+                &format!("{base}/presence/join"),
+                Some(&user.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+}
+
+/// All `n` who ever joined are listed, each with a `left_at`.
+async fn assert_everyone_left(app: &TestApp, base: &str, owner: &TestUser, n: usize) {
+    let everyone = json(
+        app.get(&format!("{base}/participants"), Some(&owner.token))
+            .await,
+        200,
+    )
+    .await;
+    let list = everyone.as_array().unwrap();
+    assert_eq!(list.len(), n, "{everyone}");
+    assert!(
+        list.iter().all(|p| p["left_at"].as_str().is_some()),
+        "{everyone}"
+    );
 }
