@@ -243,6 +243,7 @@ test('cancelling a meeting stops the calls in it', async ({ page, browser }) => 
   }
 
   await open(owner, `/meetings/${meeting.id}`);
+  await expect(owner.locator('.meeting-head')).toContainText('Join link');
   await owner.getByRole('button', { name: 'Cancel meeting' }).click();
   await expect(owner.locator('.meeting-head')).toContainText('cancelled');
   for (const call of [ownerCall, guest]) {
@@ -250,6 +251,7 @@ test('cancelling a meeting stops the calls in it', async ({ page, browser }) => 
     await expect(call.getByTestId('remote-tile')).toHaveCount(0);
   }
   await expect(owner.getByRole('region', { name: 'Here now' })).toContainText('The meeting was cancelled.');
+  await expect(owner.locator('.meeting-head')).not.toContainText('Join link');
   // What is left to do in the stopped call is going back to the meeting.
   await guest.getByRole('button', { name: 'Back to the meeting' }).click();
   await expect(guest.getByRole('heading', { level: 1, name: 'Soon cancelled' })).toBeVisible();

@@ -99,7 +99,10 @@ fn Detail(data: MeetingPageData) -> impl IntoView {
                 <a class="btn btn-quiet" href=format!("/api/meetings/{}/calendar.ics", m.id) download="">
                     "Download .ics"
                 </a>
-                <span class="muted small">"Join link: " <code>{detail.join_link.clone()}</code></span>
+                // Nobody can join a closed meeting: no link to share.
+                {(!m.status.is_closed()).then(|| view! {
+                    <span class="muted small">"Join link: " <code>{detail.join_link.clone()}</code></span>
+                })}
             </div>
         </section>
         {detail
