@@ -40,6 +40,13 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await register(owner, 'Olive Owner', uniqueEmail('owner'));
   await expect(owner.getByRole('heading', { name: 'Welcome, Olive Owner!' })).toBeVisible();
   await createMeeting(owner, title, localDay(3));
+  // The join link is there to share: one click copies it.
+  await owner.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const joinLink = await owner.locator('.meeting-head code').textContent();
+  expect(joinLink).toMatch(/^http:\/\/.+\/join\/\w+$/);
+  await owner.getByRole('button', { name: 'Copy link' }).click();
+  await expect(owner.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(joinLink);
   await owner.getByLabel('Email to invite').fill(guestEmail);
   await owner.getByRole('button', { name: 'Invite', exact: true }).click();
   const invitationRow = owner.locator(`li[data-email="${guestEmail}"]`);
