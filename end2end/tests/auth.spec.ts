@@ -15,6 +15,11 @@ test('a new user registers, is greeted, logs out and logs back in', async ({ pag
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Ann Example!' })).toBeVisible();
+
+  // The home page leads on to scheduling.
+  await page.getByRole('link', { name: 'Schedule a meeting' }).click();
+  await expect(page).toHaveURL(/\/meetings$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Meetings' })).toBeVisible();
 });
 
 test('a wrong password shows a clear message', async ({ page }) => {

@@ -14,6 +14,9 @@ pub fn HomePage() -> impl IntoView {
                     <p class="muted">
                         "Schedule a meeting, invite people and meet them face to face, right in the browser."
                     </p>
+                    <div class="actions">
+                        <a class="btn" href="/meetings">"Schedule a meeting"</a>
+                    </div>
                 </section>
             }
         } />
