@@ -211,7 +211,7 @@ pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
 async fn rejoin(inner: &Rc<Inner>) -> bool {
     match inner.api.join().await {
         Err(e) if ended_by(inner, &e) => false,
-        Err(ApiError::Status { code, message }) if !passing(&code) => {
+        Err(ApiError::Status { code, message }) if !transient(&code) => {
             end_call(
                 inner,
                 format!("You can no longer join this call: {message}"),
@@ -255,7 +255,7 @@ async fn wait_out(backoff: &mut i32) {
 }
 
 /// The API's error codes that say "try again later" rather than "no".
-fn passing(code: &str) -> bool {
+fn transient(code: &str) -> bool {
     matches!(
         code,
         "internal_error" | "service_unavailable" | "too_many_requests" | "transport_error"
