@@ -14,12 +14,7 @@ async fn ending_meeting_ends_recording_and_marks_everyone_left() {
     let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
     let (m, _) = accepted_meeting(&app, &ann, &bob).await;
     let base = format!("/api/meetings/{}", id(&m));
-    json(
-        app.post(&format!("{base}/start"), Some(&ann.token), json!({}))
-            .await,
-        200,
-    )
-    .await;
+    meeting_action(&app, &ann, &m, "start").await;
     join_all(&app, &base, [&ann, &bob]).await;
     let rec = json(
         app.post(
@@ -33,12 +28,7 @@ async fn ending_meeting_ends_recording_and_marks_everyone_left() {
     .await;
     assert!(rec["ended_at"].is_null());
 
-    json(
-        app.post(&format!("{base}/end"), Some(&ann.token), json!({}))
-            .await,
-        200,
-    )
-    .await;
+    meeting_action(&app, &ann, &m, "end").await;
 
     let rec = json(
         app.get(&format!("/api/recordings/{}", id(&rec)), Some(&ann.token))
@@ -75,12 +65,7 @@ async fn ending_meeting_without_recording_or_participants_works() {
     let ann = app.register("Ann").await;
     let m = meeting(&app, &ann, "Quiet").await;
     let base = format!("/api/meetings/{}", id(&m));
-    json(
-        app.post(&format!("{base}/start"), Some(&ann.token), json!({}))
-            .await,
-        200,
-    )
-    .await;
+    meeting_action(&app, &ann, &m, "start").await;
     let ended = json(
         app.post(&format!("{base}/end"), Some(&ann.token), json!({}))
             .await,
@@ -97,12 +82,7 @@ async fn cancelling_meeting_marks_everyone_left() {
     let (m, _) = accepted_meeting(&app, &ann, &bob).await;
     let base = format!("/api/meetings/{}", id(&m));
     join_all(&app, &base, [&ann, &bob]).await;
-    json(
-        app.post(&format!("{base}/cancel"), Some(&ann.token), json!({}))
-            .await,
-        200,
-    )
-    .await;
+    meeting_action(&app, &ann, &m, "cancel").await;
     assert_everyone_left(&app, &base, &ann, 2).await;
     // Nobody is let back in.
     expect_error(
