@@ -157,3 +157,40 @@ test('three people meet, leave and come back, and see each other mute', async ({
   for (const p of people) expect(p.problems, `${p.name}'s console`).toEqual([]);
   for (const p of people) await p.page!.context().close();
 });
+
+test('leaving while the join is still on its way leaves nobody in the call', async ({ browser, request }) => {
+  const people = [await registerByApi(request, 'Dora'), await registerByApi(request, 'Eli')];
+  const meetingId = await meetingFor(request, people);
+  const [dora, eli] = people;
+  const page = await signIn(browser, eli);
+
+  // Eli's join reaches the server late: only once his leave has been answered, or a second
+  // after he clicked Leave if his page (as it should) waits for the join before leaving.
+  let joins = 0;
+  let clicked!: () => void;
+  const click = new Promise<void>((r) => (clicked = r));
+  let leaveAnswered!: () => void;
+  const leaveDone = new Promise<void>((r) => (leaveAnswered = r));
+  page.on('response', (res) => { if (res.url().endsWith('/presence/leave')) leaveAnswered(); });
+  await page.route('**/presence/join', async (route) => {
+    joins += 1;
+    await click;
+    await Promise.race([leaveDone, new Promise((r) => setTimeout(r, 1_000))]);
+    await route.fulfill({ response: await route.fetch() });
+  });
+  await enterCall(page, meetingId);
+  await expect.poll(() => joins, { message: 'the join is on its way' }).toBe(1);
+  await page.getByRole('button', { name: 'Leave' }).click();
+  clicked();
+  await leaveDone;
+  await expect(page).not.toHaveURL(/\/call$/);
+
+  const res = await request.get(`/api/meetings/${meetingId}/participants?active=1`, {
+    headers: { Authorization: `Bearer ${dora.token}` },
+  });
+  expect(res.status()).toBe(200);
+  expect((await res.json()).map((p: { user_id: number }) => p.user_id)).toEqual([]);
+  expect(joins).toBe(1);
+  expect(eli.problems).toEqual([]);
+  await page.context().close();
+});

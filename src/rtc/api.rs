@@ -1,7 +1,10 @@
 //! The signaling and presence endpoints of the REST API, called with same-origin `fetch`.
-//! Every request of a running call shares one `AbortController`, so leaving cancels the
-//! long poll at once instead of letting it hang for up to 25 seconds.
+//! Every request of a running call but the presence ones shares one `AbortController`, so
+//! leaving cancels the long poll at once instead of letting it hang for up to 25 seconds.
 
+use std::cell::RefCell;
+
+use js_sys::Promise;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -34,6 +37,10 @@ impl ApiError {
 pub struct Api {
     base: String,
     abort: AbortController,
+    /// The latest join's request. A join is never aborted, as the server may have it already;
+    /// the leave waits for it, or a join that arrives after the leave would count us present
+    /// again.
+    joining: RefCell<Option<Promise>>,
 }
 
 impl Api {
@@ -41,6 +48,7 @@ impl Api {
         Self {
             base: format!("/api/meetings/{meeting_id}"),
             abort: AbortController::new().expect("AbortController is available in every browser"),
+            joining: RefCell::new(None),
         }
     }
 
@@ -49,13 +57,18 @@ impl Api {
     }
 
     pub async fn join(&self) -> Result<(), ApiError> {
-        self.request::<serde_json::Value>("POST", "/presence/join", None, true)
-            .await
-            .map(|_| ())
+        let sent = self.fetch("POST", "/presence/join", None, false)?;
+        *self.joining.borrow_mut() = Some(sent.clone());
+        self.answer::<serde_json::Value>(sent).await.map(|_| ())
     }
 
-    /// Not tied to the abort signal, and `keepalive` so it completes even while the page unloads.
+    /// Once the server has answered the latest join. Not tied to the abort signal, and
+    /// `keepalive` so it completes even while the page unloads.
     pub async fn leave(&self) -> Result<(), ApiError> {
+        let joining = self.joining.borrow_mut().take();
+        if let Some(joining) = joining {
+            let _ = JsFuture::from(joining).await;
+        }
         self.request::<serde_json::Value>("POST", "/presence/leave", None, false)
             .await
             .map(|_| ())
@@ -99,6 +112,18 @@ impl Api {
         body: Option<serde_json::Value>,
         abortable: bool,
     ) -> Result<T, ApiError> {
+        let sent = self.fetch(method, path, body, abortable)?;
+        self.answer(sent).await
+    }
+
+    /// Sends a request; the promise settles with its response.
+    fn fetch(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        abortable: bool,
+    ) -> Result<Promise, ApiError> {
         let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
         let init = RequestInit::new();
         init.set_method(method);
@@ -116,9 +141,11 @@ impl Api {
             super::js::set(&init, "keepalive", &JsValue::TRUE);
         }
         let url = format!("{}{}", self.base, path);
-        let res = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-            .await
-            .map_err(|e| self.failure(&e))?;
+        Ok(window.fetch_with_str_and_init(&url, &init))
+    }
+
+    async fn answer<T: DeserializeOwned>(&self, sent: Promise) -> Result<T, ApiError> {
+        let res = JsFuture::from(sent).await.map_err(|e| self.failure(&e))?;
         let res: Response = res
             .dyn_into()
             .map_err(|_| ApiError::Network("not a response".into()))?;

@@ -274,6 +274,10 @@ async fn run(inner: Rc<Inner>) {
         shutdown(&inner, true);
         return;
     }
+    // Left while the join was on its way.
+    if stopped(&inner) {
+        return;
+    }
     spawn_local(super::signals::inbox_loop(inner.clone()));
     spawn_local(super::presence::presence_loop(inner.clone()));
     spawn_local(super::presence::stats_loop(inner));
