@@ -1,4 +1,4 @@
-import { Browser, Page } from '@playwright/test';
+import { Browser, Page, Request } from '@playwright/test';
 import { test, expect, expectConsoleError, open, register, uniqueEmail } from './fixtures';
 
 /** A `datetime-local` value `days` from now at 10:00 local time. */
@@ -52,6 +52,22 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   const invitationRow = owner.locator(`li[data-email="${guestEmail}"]`);
   await expect(invitationRow).toContainText('pending');
   await expect(owner.getByLabel('Email to invite')).toHaveValue('');
+  // Inviting the same address again is refused: the message stays with what was typed, and
+  // the page does not reload over it.
+  let reloads = 0;
+  const countReloads = (req: Request) => { if (req.url().includes('/rpc/meeting_page')) reloads += 1; };
+  owner.on('request', countReloads);
+  expectConsoleError(owner, /status of 409/);
+  await owner.getByLabel('Email to invite').fill(guestEmail);
+  await owner.getByRole('button', { name: 'Invite', exact: true }).click();
+  const refused = owner.getByRole('alert').filter({ hasText: 'This person is already invited to the meeting.' });
+  await expect(refused).toBeVisible();
+  await owner.waitForTimeout(1_000);
+  await expect(refused).toBeVisible();
+  await expect(owner.getByLabel('Email to invite')).toHaveValue(guestEmail);
+  expect(reloads).toBe(0);
+  owner.off('request', countReloads);
+  await owner.getByLabel('Email to invite').fill('');
 
   // 2. The guest registers, sees the invitation and proposes another time with a comment.
   await register(guest, 'Gus Guest', guestEmail);
@@ -151,6 +167,41 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
 
   await ownerCall.close();
   await guest.context().close();
+});
+
+test('a started meeting offers to decline a proposal, not to accept it', async ({ page, request }) => {
+  const title = `Standup ${Date.now()}`;
+  await register(page, 'Pia Planner', uniqueEmail('pia'));
+  await expect(page.getByRole('heading', { name: 'Welcome, Pia Planner!' })).toBeVisible();
+  await createMeeting(page, title, localDay(2));
+  const guestEmail = uniqueEmail('quinn');
+  await page.getByLabel('Email to invite').fill(guestEmail);
+  await page.getByRole('button', { name: 'Invite', exact: true }).click();
+  const row = page.locator(`li[data-email="${guestEmail}"]`);
+  await expect(row).toContainText('pending');
+
+  // The guest proposes another time through the API.
+  const registered = await request.post('/api/auth/register', {
+    data: { name: 'Quinn Guest', email: guestEmail, password: 'correct horse battery' },
+  });
+  expect(registered.status()).toBe(201);
+  const auth = { Authorization: `Bearer ${(await registered.json()).access_token}` };
+  const [invitation] = await (await request.get('/api/invitations', { headers: auth })).json();
+  const proposed = await request.post(`/api/invitations/${invitation.id}/propose`, {
+    headers: auth,
+    data: { proposed_time: new Date(Date.now() + 5 * 86400_000).toISOString() },
+  });
+  expect(proposed.status()).toBe(200);
+
+  await page.reload();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(row.getByRole('button', { name: 'Accept proposal' })).toBeVisible();
+  await page.getByRole('button', { name: 'Start meeting' }).click();
+  await expect(page.getByRole('button', { name: 'End meeting' })).toBeVisible();
+  // Accepting would move a meeting that is under way: only declining is offered.
+  await expect(row.getByRole('button', { name: 'Accept proposal' })).toHaveCount(0);
+  await row.getByRole('button', { name: 'Decline proposal' }).click();
+  await expect(row).toContainText('pending');
 });
 
 test('an invalid create form shows an inline message and creates nothing', async ({ page }) => {

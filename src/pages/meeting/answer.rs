@@ -17,7 +17,9 @@ pub fn InvitationAnswer(invitation: Invitation, closed: bool) -> impl IntoView {
     let propose = ServerAction::<ProposeTime>::new();
     // Reload whatever the page shows once an answer went through.
     if let Some(changed) = use_context::<Changed>() {
-        changed.after(vec![accept.version(), reject.version(), propose.version()]);
+        changed.after(*accept);
+        changed.after(*reject);
+        changed.after(*propose);
     }
     let error = Signal::derive(move || {
         [

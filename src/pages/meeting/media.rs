@@ -17,7 +17,9 @@ pub fn Recordings(meeting: Meeting, recordings: Vec<Recording>) -> impl IntoView
     let id = meeting.id;
     let start = ServerAction::<StartRecording>::new();
     let stop = ServerAction::<StopRecording>::new();
-    expect_context::<Changed>().after(vec![start.version(), stop.version()]);
+    let changed = expect_context::<Changed>();
+    changed.after(*start);
+    changed.after(*stop);
     let error: Signal<Option<AppError>> = Signal::derive(move || {
         start
             .value()
@@ -74,7 +76,7 @@ pub fn Recordings(meeting: Meeting, recordings: Vec<Recording>) -> impl IntoView
 #[component]
 pub fn Notes(meeting_id: i64, cancelled: bool, notes: Vec<Note>) -> impl IntoView {
     let generate = ServerAction::<GenerateNotes>::new();
-    expect_context::<Changed>().after(vec![generate.version()]);
+    expect_context::<Changed>().after(*generate);
     let error = Signal::derive(move || generate.value().get().and_then(Result::err));
     let mut notes = notes.into_iter();
     let latest = notes.next();

@@ -46,7 +46,9 @@ pub fn MeetingPage() -> impl IntoView {
     }
 }
 
-/// Bumped by every action on the page, so the details reload after a change.
+/// Bumped by every action on the page that goes through, so the details reload after a
+/// change. A refused action bumps nothing: reloading would rebuild the forms, and with them
+/// the error message and whatever the user typed.
 #[derive(Clone, Copy)]
 pub struct Changed(pub RwSignal<u32>);
 
@@ -55,10 +57,16 @@ impl Changed {
         self.0.update(|n| *n += 1);
     }
 
-    /// Bumps whenever one of `versions` (server actions' versions) moves.
-    pub fn after(self, versions: Vec<RwSignal<usize>>) {
+    /// Bumps after each success of `action`.
+    pub fn after<I, T, E>(self, action: Action<I, Result<T, E>>)
+    where
+        I: Send + Sync + 'static,
+        T: Send + Sync + 'static,
+        E: Send + Sync + 'static,
+    {
+        let result = action.value();
         Effect::new(move |_| {
-            if versions.iter().map(|v| v.get()).sum::<usize>() > 0 {
+            if result.with(|r| matches!(r, Some(Ok(_)))) {
                 self.bump();
             }
         });

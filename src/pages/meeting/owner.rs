@@ -23,13 +23,12 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
     let cancel = ServerAction::<CancelMeeting>::new();
     let update = ServerAction::<UpdateMeeting>::new();
     let invite = ServerAction::<InviteByEmail>::new();
-    expect_context::<Changed>().after(vec![
-        start.version(),
-        end.version(),
-        cancel.version(),
-        update.version(),
-        invite.version(),
-    ]);
+    let changed = expect_context::<Changed>();
+    changed.after(*start);
+    changed.after(*end);
+    changed.after(*cancel);
+    changed.after(*update);
+    changed.after(*invite);
     let status_error = Signal::derive(move || {
         [start.value().get(), end.value().get(), cancel.value().get()]
             .into_iter()
@@ -84,15 +83,20 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
                 </ActionForm>
             })}
         </section>
-        <Invitations invitations=detail.invitations open />
+        <Invitations invitations=detail.invitations status=m.status />
     }
 }
 
 #[component]
-fn Invitations(invitations: Vec<InvitationWithInvitee>, open: bool) -> impl IntoView {
+fn Invitations(invitations: Vec<InvitationWithInvitee>, status: MeetingStatus) -> impl IntoView {
+    let open = !status.is_closed();
+    // A proposal moves the meeting: only one that has not started yet.
+    let movable = status == MeetingStatus::Scheduled;
     let accept = ServerAction::<AcceptProposal>::new();
     let decline = ServerAction::<DeclineProposal>::new();
-    expect_context::<Changed>().after(vec![accept.version(), decline.version()]);
+    let changed = expect_context::<Changed>();
+    changed.after(*accept);
+    changed.after(*decline);
     let error: Signal<Option<AppError>> = Signal::derive(move || {
         accept
             .value()
@@ -132,9 +136,11 @@ fn Invitations(invitations: Vec<InvitationWithInvitee>, open: bool) -> impl Into
                             </div>
                             {(proposed && open).then(|| view! {
                                 <div class="actions">
-                                    <button class="btn btn-small" disabled=busy on:click=move |_| { accept.dispatch(AcceptProposal { id }); }>
-                                        "Accept proposal"
-                                    </button>
+                                    {movable.then(|| view! {
+                                        <button class="btn btn-small" disabled=busy on:click=move |_| { accept.dispatch(AcceptProposal { id }); }>
+                                            "Accept proposal"
+                                        </button>
+                                    })}
                                     <button class="btn btn-quiet btn-small" disabled=busy on:click=move |_| { decline.dispatch(DeclineProposal { id }); }>
                                         "Decline proposal"
                                     </button>
