@@ -64,12 +64,52 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Where to go after signing in: a path on this site, never another origin.
+/// Where to go after signing in: a path on this site, never another origin. Browsers drop
+/// tabs and line breaks from a URL and read `\\` as `/`, so `/\t/evil.example` or
+/// `/\\evil.example` would leave the site as `//evil.example`: such a path goes home instead.
 pub fn safe_next(next: Option<String>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
             path
         }
         _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        for path in [
+            "/",
+            "/meetings/3",
+            "/meetings?page=2&status=scheduled",
+            "/join/ab12",
+        ] {
+            assert_eq!(safe_next(Some(path.into())), path);
+        }
+        for path in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(path.into())), "/", "{path:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
