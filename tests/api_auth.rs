@@ -142,6 +142,29 @@ async fn repeated_login_failures_get_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_guesses_in_turn() {
+    let app = spawn().await;
+    let user = app.register("Eve").await;
+    let guesses = (0..20).map(|i| {
+        app.post(
+            "/api/auth/login",
+            None,
+            json!({"email": user.email, "password": format!("guess number {i}")}),
+        )
+    });
+    let mut statuses: Vec<u16> = futures::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|res| res.status().as_u16())
+        .collect();
+    statuses.sort();
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert!(wrong <= 5, "{statuses:?}");
+    assert_eq!(wrong + refused, 20, "{statuses:?}");
+}
+
+#[tokio::test]
 async fn registration_validates_every_field() {
     let app = spawn().await;
     let res = app

@@ -7,7 +7,7 @@ use argon2::password_hash::{
 use sqlx::Connection as _;
 
 use super::throttle::LoginThrottle;
-use super::validate::Checks;
+use super::validate::{Checks, is_email};
 use crate::error::AppError;
 use crate::model::User;
 use crate::server::db::{Db, from_millis, now_millis};
@@ -87,14 +87,14 @@ pub async fn login(
     password: &str,
     client: &str,
 ) -> Result<User, AppError> {
-    throttle.check(email, client)?;
+    let attempt = throttle.attempt(email, client)?;
     match check_credentials(db, email, password).await {
         Ok(user) => {
-            throttle.succeeded(email);
+            attempt.succeeded();
             Ok(user)
         }
         Err(AppError::InvalidCredentials) => {
-            throttle.failed(email, client);
+            attempt.failed();
             Err(AppError::InvalidCredentials)
         }
         Err(other) => Err(other),
@@ -104,11 +104,15 @@ pub async fn login(
 /// An unknown email and a wrong password get the same answer and take about the same time.
 async fn check_credentials(db: &Db, email: &str, password: &str) -> Result<User, AppError> {
     let email = email.trim().to_lowercase();
-    let row: Option<(i64, String)> = db
-        .query_as("SELECT id, password_hash FROM users WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(db.reader())
-        .await?;
+    // No account has an address that is not one (see `register`).
+    let row: Option<(i64, String)> = if is_email(&email) {
+        db.query_as("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(db.reader())
+            .await?
+    } else {
+        None
+    };
     let (id, hash) = match row {
         Some(found) => found,
         None => (0, DUMMY_HASH.to_string()),
