@@ -280,3 +280,94 @@ async fn json_nested_deeper_than_64_levels_is_a_400() {
     let res = app.post(&path, Some(&owner.token), text).await;
     assert_eq!(res.status(), 201);
 }
+
+/// SQLite stores a NUL character in text and PostgreSQL refuses it: every text input refuses
+/// it up front, so both databases give the same 4xx instead of a 500 on one of them.
+#[tokio::test]
+async fn nul_characters_get_the_same_4xx_on_every_database() {
+    let app = spawn().await;
+    let owner = app.register("Nia").await;
+    let guest = app.register("Oto").await;
+
+    let res = app
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"name": "Pat\u{0}", "email": "pat@example.org", "password": "long enough"}),
+        )
+        .await;
+    let body = expect_error(res, 422, "validation_failed").await;
+    assert_eq!(body["fields"]["name"][0], "must not contain NUL characters");
+    let res = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": format!("{}\u{0}", owner.email), "password": "correct horse"}),
+        )
+        .await;
+    expect_error(res, 401, "invalid_credentials").await;
+
+    let meeting = json!({"title": "Plan\u{0}ning", "scheduled_at": "2030-01-01T10:00:00Z", "duration_minutes": 30});
+    let res = app.post("/api/meetings", Some(&owner.token), meeting).await;
+    let body = expect_error(res, 422, "validation_failed").await;
+    assert!(body["fields"]["title"].is_array(), "{body}");
+
+    let meeting = json!({"title": "Planning", "scheduled_at": "2030-01-01T10:00:00Z", "duration_minutes": 30});
+    let res = app.post("/api/meetings", Some(&owner.token), meeting).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["meeting"]["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .post(
+            &format!("/api/meetings/{id}/invite"),
+            Some(&owner.token),
+            json!({"invitee_email": format!("{}\u{0}", guest.email)}),
+        )
+        .await;
+    expect_error(res, 422, "validation_failed").await;
+    let res = app
+        .post(
+            &format!("/api/meetings/{id}/invite"),
+            Some(&owner.token),
+            json!({"invitee_user_id": guest.id}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let invitation = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/invitations/{invitation}/propose"),
+            Some(&guest.token),
+            json!({"proposed_time": "2030-01-02T10:00:00Z", "comment": "later\u{0}"}),
+        )
+        .await;
+    let body = expect_error(res, 422, "validation_failed").await;
+    assert!(body["fields"]["comment"].is_array(), "{body}");
+
+    // A join link with a NUL in its code names no meeting.
+    let client = browser();
+    let res = register_via_page(&client, &app.base, "pat@example.org", &app.base).await;
+    assert_eq!(res.status(), 200);
+    let res = client
+        .post(app.url(projitt_meet::server_fns::meetings::ResolveJoinCode::PATH))
+        .header("accept", "application/json")
+        .header("origin", &app.base)
+        .form(&[("code", "abc\u{0}def")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body, json!({"NotFound": "No such meeting."}));
+
+    // Nothing stored was touched: the meeting and the invitation are as they were.
+    let res = app
+        .get(&format!("/api/meetings/{id}"), Some(&owner.token))
+        .await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["title"], "Planning");
+    let res = app.get("/api/invitations", Some(&guest.token)).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body[0]["status"], "pending", "{body}");
+}

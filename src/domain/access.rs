@@ -170,6 +170,10 @@ pub async fn meeting_by_code(
     user_id: i64,
     join_code: &str,
 ) -> Result<MeetingAccess, AppError> {
+    // Codes are letters and digits: anything else names no meeting.
+    if !join_code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(not_found());
+    }
     let id: Option<i64> = db
         .query_scalar("SELECT id FROM meetings WHERE join_code = $1")
         .bind(join_code)

@@ -18,11 +18,14 @@ impl Checks {
             .push(problem.into());
     }
 
-    /// Trims `value` and requires `min..=max` characters.
+    /// Trims `value` and requires `min..=max` characters, none of them NUL (which some
+    /// databases cannot store in text).
     pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
         let trimmed = value.trim();
         let len = trimmed.chars().count();
-        if len < min {
+        if trimmed.contains('\0') {
+            self.fail(field, "must not contain NUL characters");
+        } else if len < min {
             self.fail(
                 field,
                 if min == 1 {
@@ -137,5 +140,15 @@ mod tests {
         };
         assert_eq!(fields.len(), 3);
         assert_eq!(fields["name"], vec!["must not be empty"]);
+    }
+
+    #[test]
+    fn text_refuses_nul_characters() {
+        let mut c = Checks::new();
+        c.text("title", "Stand\0up", 1, 255);
+        let Err(AppError::Validation(fields)) = c.finish() else {
+            panic!("expected 422")
+        };
+        assert_eq!(fields["title"], vec!["must not contain NUL characters"]);
     }
 }
