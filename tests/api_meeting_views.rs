@@ -135,6 +135,16 @@ async fn list_paginates() {
     assert_eq!(titles(&second), ["Bob's"]);
     assert_eq!(second["current_page"], 2);
     assert!(titles(&list(&app, &ann, "?per_page=3&page=9").await).is_empty());
+    // Empty values count as absent, numbers too.
+    let blank = list(
+        &app,
+        &ann,
+        "?page=&per_page=&status=&scope=&sort_by=&sort_dir=",
+    )
+    .await;
+    assert_eq!(blank, list(&app, &ann, "").await);
+    assert_eq!(blank["current_page"], 1);
+    assert_eq!(blank["per_page"], 10);
 }
 
 #[tokio::test]

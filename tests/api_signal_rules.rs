@@ -212,6 +212,9 @@ async fn bad_inbox_parameters_are_422() {
     }
     let res = inbox_raw(&app, meeting_id, &guest, "?since_id=0&limit=500&wait=0").await;
     assert_eq!(res.status(), 200);
+    // The contract's own template, left blank: every value takes its default.
+    let res = inbox_raw(&app, meeting_id, &guest, "?since_id=&limit=&wait=").await;
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]

@@ -74,7 +74,8 @@ fn field_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>, whole: 
     }
 }
 
-/// Query-string parameters; a bad value is a 422 naming the parameter.
+/// Query-string parameters; a bad value is a 422 naming the parameter, and an empty one
+/// (`?page=&status=`) counts as absent.
 pub struct ApiQuery<T>(pub T);
 
 impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
@@ -89,7 +90,12 @@ where
         _state: &S,
     ) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or_default();
-        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        let given = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                url::form_urlencoded::parse(query.as_bytes()).filter(|(_, v)| !v.trim().is_empty()),
+            )
+            .finish();
+        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(given.as_bytes()));
         serde_path_to_error::deserialize::<_, T>(de)
             .map(ApiQuery)
             .map_err(|err| field_error(err, "query"))
