@@ -64,17 +64,13 @@ async fn publish(url: String, mut queue: UnboundedReceiver<Change>) {
             .collect();
         payloads.sort_unstable();
         payloads.dedup();
-        let must_arrive = payloads.iter().any(|p| p == ACCESS);
+        // Every change is sent until it gets through: other instances remember empty inboxes
+        // and checked access, and trust that until told otherwise, so a lost wake-up would
+        // hide a stored signal from a parked poll's next polls too. The database just took
+        // the write that caused it, so it is reachable; what queues meanwhile goes next.
         let mut retry = FIRST_RETRY;
         while let Err(e) = send_batch(&pool, &payloads).await {
             tracing::warn!(error = %e, count = payloads.len(), "publishing changes failed");
-            // A lost wake-up costs latency, never a signal: the receivers' polls end at their
-            // `wait` and the rows are stored. A lost `access` would leave other instances
-            // trusting what they remember, so it is sent until it gets through (the database
-            // just took the write that caused it, so it is reachable).
-            if !must_arrive {
-                break;
-            }
             tokio::time::sleep(retry).await;
             retry = (retry * 2).min(MAX_RETRY);
         }
