@@ -165,6 +165,20 @@ async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_guesses_in_turn() {
 }
 
 #[tokio::test]
+async fn one_token_refreshes_once_even_when_refreshed_twice_at_once() {
+    let app = spawn().await;
+    let user = app.register("Fay").await;
+    let refreshes = (0..2).map(|_| app.post("/api/auth/refresh", Some(&user.token), json!({})));
+    let mut statuses: Vec<u16> = futures::future::join_all(refreshes)
+        .await
+        .iter()
+        .map(|res| res.status().as_u16())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 401]);
+}
+
+#[tokio::test]
 async fn registration_validates_every_field() {
     let app = spawn().await;
     let res = app

@@ -83,17 +83,19 @@ pub async fn verify(db: &Db, config: &Config, token: &str) -> Result<Claims, App
     Ok(claims)
 }
 
-/// Revokes a token until it would have expired anyway; revoking twice is harmless.
-pub async fn revoke(db: &Db, claims: &Claims) -> Result<(), AppError> {
-    db.query(
-        "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
-    )
-    .bind(&claims.jti)
-    .bind(claims.exp * 1000)
-    .execute(&mut *db.writer().await?)
-    .await?;
+/// Revokes a token until it would have expired anyway. Revoking twice is harmless; the
+/// answer says whether this call was the one that revoked it.
+pub async fn revoke(db: &Db, claims: &Claims) -> Result<bool, AppError> {
+    let done = db
+        .query(
+            "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
+        )
+        .bind(&claims.jti)
+        .bind(claims.exp * 1000)
+        .execute(&mut *db.writer().await?)
+        .await?;
     db.hub().access_changed();
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Drops revocations of tokens that have expired by now (they fail the `exp` check anyway).

@@ -137,11 +137,16 @@ async fn refresh(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let response = token_response(&state, auth.user)?;
-    if let Some(claims) = &auth.token {
-        tokens::revoke(&state.db, claims).await?;
+    // One new token per old one: of two refreshes racing with the same token, the one that
+    // did not revoke it is refused, as it would be a moment later.
+    if let Some(claims) = &auth.token
+        && !tokens::revoke(&state.db, claims).await?
+    {
+        return Err(AppError::Unauthenticated(
+            "The access token was revoked.".into(),
+        ));
     }
-    Ok(response)
+    token_response(&state, auth.user)
 }
 
 #[utoipa::path(
@@ -160,7 +165,9 @@ async fn logout(
     auth: AuthUser,
 ) -> Result<Json<Value>, AppError> {
     match &auth.token {
-        Some(claims) => tokens::revoke(&state.db, claims).await?,
+        Some(claims) => {
+            tokens::revoke(&state.db, claims).await?;
+        }
         None => end_session(&session).await?,
     }
     Ok(Json(json!({ "message": "Logged out" })))
