@@ -98,6 +98,63 @@ async fn cancelling_meeting_marks_everyone_left() {
     .await;
 }
 
+/// A join or a recording start that passes its checks just before the meeting ends must not
+/// be stored after the end has let everyone go and ended the recording. The requests race
+/// for real, so each round may order them differently; none may break the rule.
+#[tokio::test]
+async fn joins_and_recording_starts_racing_the_end_leave_nothing_running() {
+    let app = spawn().await;
+    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
+    for _ in 0..15 {
+        let (m, _) = accepted_meeting(&app, &ann, &bob).await;
+        let base = format!("/api/meetings/{}", id(&m));
+        meeting_action(&app, &ann, &m, "start").await;
+        join_all(&app, &base, [&ann]).await;
+        let (join, record, end) = (
+            format!("{base}/presence/join"),
+            format!("{base}/recordings/start"),
+            format!("{base}/end"),
+        );
+        let (joined, recording, ended) = tokio::join!(
+            app.post(&join, Some(&bob.token), json!({})),
+            app.post(&record, Some(&ann.token), json!({})),
+            app.post(&end, Some(&ann.token), json!({})),
+        );
+        assert_eq!(ended.status(), 200);
+        assert!(
+            [201, 409].contains(&joined.status().as_u16()),
+            "join: {}",
+            joined.status()
+        );
+        assert!(
+            [201, 409].contains(&recording.status().as_u16()),
+            "recording: {}",
+            recording.status()
+        );
+        let active = json(
+            app.get(&format!("{base}/participants?active=1"), Some(&ann.token))
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(active, json!([]));
+        let recordings = json(
+            app.get(&format!("{base}/recordings"), Some(&ann.token))
+                .await,
+            200,
+        )
+        .await;
+        assert!(
+            recordings["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["ended_at"].as_str().is_some()),
+            "{recordings}"
+        );
+    }
+}
+
 async fn join_all<const N: usize>(app: &TestApp, base: &str, users: [&TestUser; N]) {
     for user in users {
         let res = app

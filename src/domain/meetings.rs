@@ -172,7 +172,7 @@ pub async fn update(
     }
 }
 
-async fn closed(db: &Db, meeting_id: i64) -> AppError {
+pub(super) async fn closed(db: &Db, meeting_id: i64) -> AppError {
     match super::access::find_meeting(db, meeting_id).await {
         Ok(Some(m)) => AppError::conflict(
             "meeting_closed",

@@ -105,21 +105,30 @@ pub async fn join(
     sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
     let now = now_millis();
     let was_present = is_present(db, meeting_id, user_id, timeout_secs).await?;
-    // One statement either way, so two concurrent joins cannot leave a half-updated row.
-    db.query(
+    // One statement either way, so two concurrent joins cannot leave a half-updated row. It
+    // stores nothing once the meeting has closed: an end or cancel that lands between the
+    // check above and this write has let everyone go, and must not find someone back in.
+    let sql = format!(
         "INSERT INTO meeting_participants (meeting_id, user_id, joined_at, left_at, last_seen_at) \
-         VALUES ($1, $2, $3, NULL, $3) \
+         SELECT m.id, $2, $3, NULL, $3 FROM meetings m \
+         WHERE m.id = $1 AND m.status IN ('scheduled', 'started'){} \
          ON CONFLICT (meeting_id, user_id) DO UPDATE SET \
            joined_at = CASE WHEN meeting_participants.left_at IS NULL \
                             THEN meeting_participants.joined_at ELSE excluded.joined_at END, \
            left_at = NULL, \
            last_seen_at = excluded.last_seen_at",
-    )
-    .bind(meeting_id)
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut *db.writer().await?)
-    .await?;
+        db.row_lock("m")
+    );
+    let stored = db
+        .query(&sql)
+        .bind(meeting_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *db.writer().await?)
+        .await?;
+    if stored.rows_affected() == 0 {
+        return Err(super::meetings::closed(db, meeting_id).await);
+    }
     let participant = find(db, meeting_id, user_id)
         .await?
         .ok_or(AppError::Internal)?;

@@ -96,6 +96,13 @@ async fn find(db: &Db, recording_id: i64) -> Result<Option<RecordingRow>, AppErr
         .await?)
 }
 
+fn not_started(status: MeetingStatus) -> AppError {
+    AppError::conflict(
+        "not_started",
+        format!("Only a started meeting can be recorded; this one is {status}."),
+    )
+}
+
 /// Starts recording a running meeting (owner only).
 pub async fn start(
     db: &Db,
@@ -106,13 +113,7 @@ pub async fn start(
     let access = meeting_for(db, user_id, meeting_id).await?;
     access.require_owner()?;
     if access.meeting.status != MeetingStatus::Started {
-        return Err(AppError::conflict(
-            "not_started",
-            format!(
-                "Only a started meeting can be recorded; this one is {}.",
-                access.meeting.status
-            ),
-        ));
+        return Err(not_started(access.meeting.status));
     }
     if running(db, meeting_id).await?.is_some() {
         return Err(in_progress());
@@ -124,18 +125,29 @@ pub async fn start(
         AppError::Internal
     })?;
     let now = now_millis();
-    let inserted: Result<i64, sqlx::Error> = db
-        .query_scalar(
-            "INSERT INTO recordings (meeting_id, participants, started_at, created_at) \
-             VALUES ($1, $2, $3, $3) RETURNING id",
-        )
+    // Stores nothing once the meeting is no longer running: an end that lands after the
+    // check above has already ended whatever recording it found.
+    let sql = format!(
+        "INSERT INTO recordings (meeting_id, participants, started_at, created_at) \
+         SELECT m.id, $2, $3, $3 FROM meetings m WHERE m.id = $1 AND m.status = 'started'{} \
+         RETURNING id",
+        db.row_lock("m")
+    );
+    let inserted: Result<Option<i64>, sqlx::Error> = db
+        .query_scalar(&sql)
         .bind(meeting_id)
         .bind(snapshot)
         .bind(now)
-        .fetch_one(&mut *db.writer().await?)
+        .fetch_optional(&mut *db.writer().await?)
         .await;
     let id = match inserted {
-        Ok(id) => id,
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            let status = super::access::find_meeting(db, meeting_id)
+                .await?
+                .map_or(MeetingStatus::Ended, |m| m.status);
+            return Err(not_started(status));
+        }
         // Two starts raced past the check above; the partial unique index let one win.
         Err(e)
             if e.as_database_error()
