@@ -249,6 +249,55 @@ async fn unwritable_storage_is_503_and_the_recording_can_be_ended_later() {
 }
 
 #[tokio::test]
+async fn ending_a_meeting_while_storage_is_down_still_lets_everyone_go() {
+    // The owner is in the call.
+    let (app, owner, id) = running_meeting("Full disk at the end").await;
+    let rid = start_recording(&app, &owner, id).await["id"]
+        .as_i64()
+        .unwrap();
+    let blocker = app.storage.join("app").join("recordings");
+    std::fs::create_dir_all(blocker.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&blocker);
+    std::fs::write(&blocker, b"not a folder").unwrap();
+
+    // The manifest cannot be written, and the answer says so; the meeting has ended all the
+    // same, and nobody is kept in its call.
+    expect_error(
+        app.post(
+            &format!("/api/meetings/{id}/end"),
+            Some(&owner.token),
+            json!({}),
+        )
+        .await,
+        503,
+        "service_unavailable",
+    )
+    .await;
+    let meeting = body(
+        app.get(&format!("/api/meetings/{id}"), Some(&owner.token))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(meeting["status"], "ended");
+    let present = body(
+        app.get(
+            &format!("/api/meetings/{id}/participants?active=1"),
+            Some(&owner.token),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(present, json!([]));
+
+    std::fs::remove_file(&blocker).unwrap();
+    let ended = body(end_recording(&app, &owner, id).await, 200).await;
+    assert_eq!(ended["id"], rid);
+    assert!(file_on_disk(&app, &ended).is_file());
+}
+
+#[tokio::test]
 async fn recordings_are_for_the_owner_only() {
     let (app, owner, id, recording) = ended_recording("Private").await;
     let rid = recording["id"].as_i64().unwrap();

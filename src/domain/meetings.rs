@@ -263,8 +263,10 @@ pub async fn start(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, Ap
     .await
 }
 
-/// Ends the meeting, then closes what only makes sense while it runs: the active
-/// recording (its file is written) and everyone's presence.
+/// Ends the meeting, then closes what only makes sense while it runs: everyone's presence,
+/// and the active recording (its file is written). Presence goes first: if the file cannot
+/// be written (503), the meeting has still ended and nobody stays in its call; the
+/// recording can be ended later.
 pub async fn end(
     db: &Db,
     config: &Config,
@@ -281,8 +283,8 @@ pub async fn end(
         "end",
     )
     .await?;
-    super::recordings::end_active(db, config, &meeting).await?;
     super::presence::mark_all_left(db, meeting.id).await?;
+    super::recordings::end_active(db, config, &meeting).await?;
     Ok(meeting)
 }
 
