@@ -106,7 +106,16 @@ pub async fn invite(
         .fetch_one(&mut *db.writer().await?)
         .await
         .map_err(|e| on_unique(e, already_invited()))?;
-    Ok(row.into())
+    let mut invitation = Invitation::from(row);
+    if invitation.invitee_user_id.is_none()
+        && users::bind_invitations(db, &mut *db.writer().await?, &invitee_email).await? > 0
+    {
+        // The address was registered meanwhile.
+        invitation.invitee_user_id = users::find_by_email(db, &invitee_email)
+            .await?
+            .map(|u| u.id);
+    }
+    Ok(invitation)
 }
 
 /// Every invitation of a meeting, for its owner, with the names of invitees who have an

@@ -64,18 +64,42 @@ pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| on_unique(e, AppError::invalid("email", "is already registered")))?;
-    db.query("UPDATE invitations SET invitee_user_id = $1 WHERE invitee_email = $2 AND invitee_user_id IS NULL")
-        .bind(id)
-        .bind(&email)
-        .execute(&mut *tx)
-        .await?;
+    bind_invitations(db, &mut *tx, &email).await?;
     tx.commit().await?;
+    drop(writer);
+    // Once more now that the account is visible: an invitation stored while the transaction
+    // ran was not there for it to bind, and looked for the account before it was committed.
+    if let Err(e) = bind_invitations(db, &mut *db.writer().await?, &email).await {
+        tracing::error!(error = %e, "binding invitations to a new account");
+    }
     Ok(User {
         id,
         name,
         email,
         created_at: from_millis(now),
     })
+}
+
+/// Hands the account registered with `email`, if there is one, the invitations sent to that
+/// address while it had none. Registration runs this in its transaction and again once that
+/// is committed; storing an invitation for an address with no account runs it right after.
+/// As each side looks for the other only after its own write is committed, one of them sees
+/// the other however the two interleave, and no invitation is left unbound.
+pub async fn bind_invitations<'c>(
+    db: &Db,
+    conn: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    email: &str,
+) -> Result<u64, AppError> {
+    let done = db
+        .query(
+            "UPDATE invitations SET invitee_user_id = (SELECT id FROM users WHERE email = $1) \
+             WHERE invitee_email = $1 AND invitee_user_id IS NULL \
+             AND EXISTS (SELECT 1 FROM users WHERE email = $1)",
+        )
+        .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Signs in with email and password, under the login throttle. `client` identifies the
