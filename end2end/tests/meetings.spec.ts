@@ -125,6 +125,8 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   // 5. The owner starts the meeting, records, downloads the recording and generates notes.
   await owner.getByRole('button', { name: 'Start meeting' }).click();
   await expect(owner.locator('.meeting-head')).toContainText('started');
+  // The guest's page, open all along, follows without a reload.
+  await expect(guest.locator('.meeting-head')).toContainText('started');
   await owner.getByRole('button', { name: 'Start recording' }).click();
   await expect(owner.getByRole('status').filter({ hasText: 'Recording' })).toBeVisible();
   await owner.getByRole('button', { name: 'Stop recording' }).click();
@@ -161,9 +163,10 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(ownerHere).toContainText('The meeting has ended.');
   await expect(owner.getByRole('region', { name: 'Recordings' })).not.toContainText('Start the meeting');
   await expect(owner.getByRole('link', { name: 'Join call' })).toHaveCount(0);
-  await open(guest, meetingPath);
+  // The guest's meeting page, still open from before, follows too.
   await expect(guest.getByRole('region', { name: 'Here now' })).toContainText('The meeting has ended.');
   await expect(guest.getByRole('region', { name: 'Here now' })).not.toContainText('Join the call');
+  await expect(guest.getByRole('link', { name: 'Join call' })).toHaveCount(0);
 
   await ownerCall.close();
   await guest.context().close();

@@ -1,41 +1,27 @@
-//! The pages' calls for presence: join, leave and who is here now.
+//! The pages' call for presence: who is here now. (The call page joins and leaves through
+//! the REST API, next to its signaling.)
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::Participant;
+use crate::model::{MeetingStatus, Participant};
 
-#[server(prefix = "/rpc")]
-pub async fn join_meeting(meeting_id: i64) -> Result<Participant, AppError> {
-    let (state, auth) = super::ctx::user().await?;
-    let (participant, _) = crate::domain::presence::join(
-        &state.db,
-        auth.user.id,
-        meeting_id,
-        state.config.presence_timeout_seconds,
-    )
-    .await?;
-    Ok(participant)
+/// What the meeting page's "Here now" card shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HereNow {
+    /// The meeting's status at this moment, so an open page notices when it starts or ends.
+    pub status: MeetingStatus,
+    /// Who is present, newest first; `None` when the caller may not see it yet (an invitee
+    /// who is not in the call), which the page shows as a hint rather than an error.
+    pub participants: Option<Vec<Participant>>,
 }
 
 #[server(prefix = "/rpc")]
-pub async fn leave_meeting(meeting_id: i64) -> Result<Participant, AppError> {
+pub async fn who_is_here(meeting_id: i64) -> Result<HereNow, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::presence::leave(
-        &state.db,
-        auth.user.id,
-        meeting_id,
-        state.config.presence_timeout_seconds,
-    )
-    .await
-}
-
-/// Who is present right now, newest first; `None` when the caller may not see it yet (an
-/// invitee who is not in the call), which the page shows as a hint rather than an error.
-#[server(prefix = "/rpc")]
-pub async fn present_participants(meeting_id: i64) -> Result<Option<Vec<Participant>>, AppError> {
-    let (state, auth) = super::ctx::user().await?;
-    match crate::domain::presence::participants(
+    let access = crate::domain::access::meeting_for(&state.db, auth.user.id, meeting_id).await?;
+    let participants = match crate::domain::presence::participants(
         &state.db,
         auth.user.id,
         meeting_id,
@@ -44,8 +30,12 @@ pub async fn present_participants(meeting_id: i64) -> Result<Option<Vec<Particip
     )
     .await
     {
-        Ok(list) => Ok(Some(list)),
-        Err(AppError::Forbidden { .. }) => Ok(None),
-        Err(other) => Err(other),
-    }
+        Ok(list) => Some(list),
+        Err(AppError::Forbidden { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    Ok(HereNow {
+        status: access.meeting.status,
+        participants,
+    })
 }

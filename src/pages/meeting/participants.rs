@@ -1,12 +1,16 @@
 //! Who is present right now. It is live data, so the browser fetches it (not the server
-//! render) and refreshes it every 1.5 seconds while the page is open.
+//! render) and refreshes it every 1.5 seconds while the page is open. Each answer carries the
+//! meeting's status too: when the owner starts, ends or cancels the meeting, every open page
+//! of it reloads to match.
 
 use leptos::prelude::*;
 
 use crate::components::time::LocalTime;
 use crate::error::AppError;
 use crate::model::MeetingStatus;
-use crate::server_fns::presence::present_participants;
+use crate::server_fns::presence::{HereNow, who_is_here};
+
+use super::Changed;
 
 const REFRESH_MS: u64 = 1500;
 
@@ -18,15 +22,15 @@ pub fn Participants(meeting_id: i64, status: MeetingStatus) -> impl IntoView {
             <h2 id="participants-heading">"Here now"</h2>
             {match status.closed_note() {
                 Some(text) => view! { <p class="empty">{text}</p> }.into_any(),
-                None => view! { <Present meeting_id /> }.into_any(),
+                None => view! { <Present meeting_id status /> }.into_any(),
             }}
         </section>
     }
 }
 
-/// The live list of an open meeting.
+/// The live list of an open meeting, shown while it is `status`.
 #[component]
-fn Present(meeting_id: i64) -> impl IntoView {
+fn Present(meeting_id: i64, status: MeetingStatus) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     // Timers only in the browser, cleared when the page goes away.
     #[cfg(feature = "hydrate")]
@@ -40,13 +44,19 @@ fn Present(meeting_id: i64) -> impl IntoView {
     let _ = REFRESH_MS;
     let people = LocalResource::new(move || {
         tick.track();
-        present_participants(meeting_id)
+        who_is_here(meeting_id)
     });
     // Keep the last answer on screen while the next one loads, so the list does not flicker.
     let shown = RwSignal::new(None::<Result<Option<Vec<crate::model::Participant>>, AppError>>);
+    let changed = use_context::<Changed>();
     Effect::new(move |_| {
         if let Some(result) = people.get() {
-            shown.set(Some(result));
+            if let (Ok(HereNow { status: now, .. }), Some(changed)) = (&result, changed)
+                && *now != status
+            {
+                changed.bump();
+            }
+            shown.set(Some(result.map(|here| here.participants)));
         }
     });
     view! {
