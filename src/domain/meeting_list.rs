@@ -85,10 +85,10 @@ pub async fn list(
         &["scheduled_at", "created_at", "title", "status"],
         "scheduled_at",
     ) {
-        "created_at" => "m.created_at",
-        "title" => "LOWER(m.title)",
-        "status" => "m.status",
-        _ => "m.scheduled_at",
+        "created_at" => "m.created_at".to_string(),
+        "title" => format!("LOWER({})", db.bytewise("m.title")),
+        "status" => "m.status".to_string(),
+        _ => "m.scheduled_at".to_string(),
     };
     let sort_dir = match pick(
         &mut checks,

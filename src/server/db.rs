@@ -6,8 +6,8 @@
 //! `migrations/<dialect>/`: the DDL, connection tuning, and (for Postgres) LISTEN/NOTIFY.
 //!
 //! To add a dialect (MySQL/MariaDB): a `Dialect` variant, its `migrations/<dialect>/`, its
-//! connection settings below, its [`Db::row_lock`], and a placeholder rewrite (`$n` → `?`)
-//! in [`Db::query`].
+//! connection settings below, its [`Db::row_lock`] and [`Db::bytewise`], and a placeholder
+//! rewrite (`$n` → `?`) in [`Db::query`].
 //! Timestamps are stored as integer milliseconds since the Unix epoch (see [`to_millis`]),
 //! which every dialect stores and compares the same way.
 
@@ -169,6 +169,16 @@ impl Db {
         match self.dialect {
             Dialect::Sqlite => String::new(),
             Dialect::Postgres => format!(" FOR UPDATE OF {alias}"),
+        }
+    }
+
+    /// `expr` (text) as SQLite compares it: byte by byte, and only ASCII letters having a
+    /// case for `LOWER`. Postgres would otherwise follow the database's locale, so ordering by
+    /// it would differ between the two.
+    pub fn bytewise(&self, expr: &str) -> String {
+        match self.dialect {
+            Dialect::Sqlite => expr.to_string(),
+            Dialect::Postgres => format!("{expr} COLLATE \"C\""),
         }
     }
 
