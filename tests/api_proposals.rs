@@ -215,3 +215,38 @@ async fn proposal_accept_only_while_scheduled() {
         "proposed"
     );
 }
+
+/// The owner takes a proposal just as the meeting starts (in another tab, say): either the
+/// proposal goes first, or it is refused for the reason the contract names.
+#[tokio::test]
+async fn accepting_a_proposal_while_the_meeting_starts_is_already_started_if_too_late() {
+    let app = spawn().await;
+    let (ann, bob) = (app.register("Ann").await, app.register("Bob").await);
+    for _ in 0..15 {
+        let m = meeting(&app, &ann, "Race").await;
+        let inv = invitation(&app, &ann, id(&m), &bob).await;
+        json(
+            propose(
+                &app,
+                &bob,
+                &inv,
+                json!({"proposed_time": hours_from_now(5)}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        let (accept, start) = (
+            format!("/api/invitations/{}/proposal/accept", id(&inv)),
+            format!("/api/meetings/{}/start", id(&m)),
+        );
+        let (accepted, started) = tokio::join!(
+            app.post(&accept, Some(&ann.token), json!({})),
+            app.post(&start, Some(&ann.token), json!({})),
+        );
+        assert_eq!(started.status(), 200);
+        if accepted.status() != 200 {
+            expect_error(accepted, 409, "already_started").await;
+        }
+    }
+}

@@ -39,10 +39,7 @@ pub async fn accept_proposal(
 ) -> Result<(Meeting, Invitation), AppError> {
     let (invitation, meeting) = load_proposal(db, user_id, invitation_id).await?;
     if meeting.status != MeetingStatus::Scheduled {
-        return Err(AppError::conflict(
-            "already_started",
-            "The meeting has started; its time can no longer move.",
-        ));
+        return Err(unmovable(meeting.status));
     }
     let proposed = invitation
         .proposed_time
@@ -75,13 +72,33 @@ pub async fn accept_proposal(
             tx.commit().await?;
             Ok((m.into(), i.into()))
         }
-        _ => {
+        // The meeting started, ended or was cancelled since it was loaded.
+        (None, _) => {
+            tx.rollback().await?;
+            drop(writer);
+            let status = super::access::find_meeting(db, meeting.id)
+                .await?
+                .map_or(MeetingStatus::Cancelled, |m| m.status);
+            Err(unmovable(status))
+        }
+        (Some(_), None) => {
             tx.rollback().await?;
             Err(AppError::conflict(
                 "no_proposal",
-                "The proposal or the meeting changed meanwhile; reload and try again.",
+                "The proposal changed meanwhile; reload and try again.",
             ))
         }
+    }
+}
+
+/// Why a meeting in `status` cannot move to a proposed time.
+fn unmovable(status: MeetingStatus) -> AppError {
+    match status.closed_note() {
+        Some(note) => AppError::conflict("meeting_closed", note),
+        None => AppError::conflict(
+            "already_started",
+            "The meeting has started; its time can no longer move.",
+        ),
     }
 }
 
