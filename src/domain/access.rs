@@ -101,6 +101,16 @@ pub async fn find_meeting(db: &Db, meeting_id: i64) -> Result<Option<Meeting>, A
     Ok(row.map(Meeting::from))
 }
 
+/// What to answer a request about `meeting_id` that failed with `error` before it got to
+/// the meeting (a bad query, say): 404 all the same to a caller who cannot see the meeting,
+/// as for every other request about it.
+pub async fn unless_hidden(db: &Db, user_id: i64, meeting_id: i64, error: AppError) -> AppError {
+    match meeting_for(db, user_id, meeting_id).await {
+        Ok(_) => error,
+        Err(hidden) => hidden,
+    }
+}
+
 /// The meeting if `user_id` may see it, else 404.
 pub async fn meeting_for(
     db: &Db,

@@ -298,6 +298,8 @@ pub async fn list(
     meeting_id: i64,
     query: ListQuery,
 ) -> Result<Page<Recording>, AppError> {
+    let access = meeting_for(db, user_id, meeting_id).await?;
+    access.require_owner()?;
     let mut checks = Checks::new();
     let column = match query.sort_by.as_deref().unwrap_or("created_at") {
         c @ ("created_at" | "started_at" | "ended_at") => c,
@@ -317,8 +319,6 @@ pub async fn list(
     let page = PageRequest::new(query.page, query.per_page);
     checks.finish()?;
     let page = page?;
-    let access = meeting_for(db, user_id, meeting_id).await?;
-    access.require_owner()?;
     let total: i64 = db
         .query_scalar("SELECT COUNT(*) FROM recordings WHERE meeting_id = $1")
         .bind(meeting_id)

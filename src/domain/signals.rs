@@ -324,8 +324,8 @@ pub async fn inbox(
     query: &InboxQuery,
     timeout_secs: i64,
 ) -> Result<Vec<Signal>, AppError> {
-    let q = check_inbox_query(query)?;
     require_in_call(db, user_id, meeting_id, timeout_secs).await?;
+    let q = check_inbox_query(query)?;
     if q.wait.is_zero() {
         return fetch(db, user_id, meeting_id, q.since_id, q.limit).await;
     }

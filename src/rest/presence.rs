@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{ApiPath, ApiQuery};
+use crate::domain::access;
 use crate::domain::presence::{self, Joined};
 use crate::error::AppError;
 use crate::model::Participant;
@@ -108,12 +109,16 @@ async fn participants(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<ParticipantsQuery>,
+    query: Result<ApiQuery<ParticipantsQuery>, AppError>,
 ) -> Result<Json<Vec<Participant>>, AppError> {
-    let active = match q.active.as_deref().map(str::trim) {
-        None | Some("") | Some("0") | Some("false") => false,
-        Some("1") | Some("true") => true,
-        Some(_) => return Err(AppError::invalid("active", "must be 1 or 0")),
+    let active = query.and_then(|ApiQuery(q)| match q.active.as_deref().map(str::trim) {
+        None | Some("") | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(_) => Err(AppError::invalid("active", "must be 1 or 0")),
+    });
+    let active = match active {
+        Ok(active) => active,
+        Err(e) => return Err(access::unless_hidden(&state.db, auth.user.id, id, e).await),
     };
     presence::participants(
         &state.db,

@@ -12,6 +12,7 @@ use tower::Service;
 use tower_http::services::ServeFile;
 
 use super::{ApiPath, ApiQuery};
+use crate::domain::access;
 use crate::domain::recordings::{self, ListQuery};
 use crate::error::AppError;
 use crate::model::{Page, Recording};
@@ -57,8 +58,12 @@ async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(params): ApiQuery<ListParams>,
+    query: Result<ApiQuery<ListParams>, AppError>,
 ) -> Result<Json<Page<Recording>>, AppError> {
+    let ApiQuery(params) = match query {
+        Ok(query) => query,
+        Err(e) => return Err(access::unless_hidden(&state.db, auth.user.id, id, e).await),
+    };
     let query = ListQuery {
         page: params.page,
         per_page: params.per_page,

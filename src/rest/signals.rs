@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::domain::access;
 use crate::domain::signals::{self, InboxQuery, NewSignal};
 use crate::error::AppError;
 use crate::model::Signal;
@@ -70,8 +71,12 @@ async fn inbox(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<InboxQuery>,
+    query: Result<ApiQuery<InboxQuery>, AppError>,
 ) -> Result<Json<Vec<Signal>>, AppError> {
+    let ApiQuery(q) = match query {
+        Ok(query) => query,
+        Err(e) => return Err(access::unless_hidden(&state.db, auth.user.id, id, e).await),
+    };
     let timeout = state.config.presence_timeout_seconds;
     signals::inbox(&state.db, auth.user.id, id, &q, timeout)
         .await
