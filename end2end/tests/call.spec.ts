@@ -194,3 +194,52 @@ test('leaving while the join is still on its way leaves nobody in the call', asy
   expect(eli.problems).toEqual([]);
   await page.context().close();
 });
+
+test('a goodbye left unacknowledged does not keep a reloaded page apart', async ({ browser, request }) => {
+  test.setTimeout(90_000);
+  const people = [await registerByApi(request, 'Fern'), await registerByApi(request, 'Gil')];
+  const meetingId = await meetingFor(request, people);
+  const [fern, gil] = people;
+  for (const p of people) await signIn(browser, p);
+  await Promise.all(people.map((p) => enterCall(p.page!, meetingId)));
+  await expectFullMesh(people);
+
+  // Fern's acknowledgements fail for a while, so the goodbye from Gil's first page stays in
+  // her inbox on the server when Gil reloads.
+  await fern.page!.route('**/rtc/ack', (route) => route.abort());
+  await gil.page!.reload();
+  await expect(gil.page!.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expectFullMesh(people);
+
+  // Fern reloads: her new page reads what her old page never acknowledged, that goodbye
+  // among it, and the two connect again.
+  await fern.page!.unroute('**/rtc/ack');
+  await fern.page!.reload();
+  await expect(fern.page!.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expectFullMesh(people);
+
+  expect(gil.problems).toEqual([]);
+  for (const p of people) await p.page!.context().close();
+});
+
+test('signing out in another tab stops the call and says why', async ({ browser, request }) => {
+  const people = [await registerByApi(request, 'Hana'), await registerByApi(request, 'Ivo')];
+  const meetingId = await meetingFor(request, people);
+  for (const p of people) await signIn(browser, p);
+  await Promise.all(people.map((p) => enterCall(p.page!, meetingId)));
+  await expectFullMesh(people);
+
+  const [hana, ivo] = people;
+  const other = await hana.page!.context().newPage();
+  await open(other, '/');
+  await other.getByRole('button', { name: 'Log out' }).click();
+  await expect(other).toHaveURL(/\/login$/);
+
+  const call = hana.page!;
+  await expect(call.getByRole('alert')).toContainText('The call stopped: Sign in to continue.');
+  await expect(call.getByTestId('remote-tile')).toHaveCount(0);
+  await expect(call.getByRole('button', { name: 'Mute' })).toBeDisabled();
+  await expect(call.getByRole('button', { name: 'Back to the meeting' })).toBeVisible();
+  expect(ivo.problems).toEqual([]);
+  for (const p of people) await p.page!.context().close();
+});

@@ -104,12 +104,8 @@ impl Call {
     /// Ends the call and waits until the server knows, so a rejoin right after cannot race it.
     pub async fn leave(self) {
         let byes = shutdown(&self.0, true);
-        for to in byes {
-            let _ = self
-                .0
-                .api
-                .send(to, "bye", bye_payload(&self.0), false)
-                .await;
+        for bye in byes {
+            say_bye(&self.0, bye).await;
         }
         let _ = self.0.api.leave().await;
     }
@@ -119,22 +115,31 @@ impl Call {
         let byes = shutdown(&self.0, true);
         let inner = self.0.clone();
         spawn_local(async move {
-            for to in byes {
-                let _ = inner.api.send(to, "bye", bye_payload(&inner), false).await;
+            for bye in byes {
+                say_bye(&inner, bye).await;
             }
             let _ = inner.api.leave().await;
         });
     }
 }
 
-fn bye_payload(inner: &Inner) -> serde_json::Value {
-    serde_json::json!({ "from": inner.instance })
+/// A goodbye to one participant: their user id, and their page instance when known. It names
+/// that page, so a page of theirs opened later (a reload) does not take it for itself when it
+/// reads the signals nobody acknowledged.
+type Bye = (i64, Option<String>);
+
+async fn say_bye(inner: &Inner, (to, instance): Bye) {
+    let mut payload = serde_json::json!({ "from": inner.instance });
+    if let Some(instance) = instance {
+        payload["to"] = instance.into();
+    }
+    let _ = inner.api.send(to, "bye", payload, false).await;
 }
 
 /// Stops every loop, request, connection and track. Returns whom to say `bye` to; on
 /// `pagehide` the goodbyes go out here, as keep-alive requests, and presence simply times out
 /// if the page does not come back.
-fn shutdown(inner: &Rc<Inner>, caller_says_bye: bool) -> Vec<i64> {
+fn shutdown(inner: &Rc<Inner>, caller_says_bye: bool) -> Vec<Bye> {
     let (peers, local, hide) = {
         let mut st = inner.st.borrow_mut();
         if st.stopped {
@@ -167,16 +172,18 @@ fn shutdown(inner: &Rc<Inner>, caller_says_bye: bool) -> Vec<i64> {
     // Nothing left to mute or turn off.
     inner.ui.has_audio.try_set(false);
     inner.ui.has_video.try_set(false);
-    let byes: Vec<i64> = peers.keys().copied().collect();
+    let byes: Vec<Bye> = peers
+        .values()
+        .map(|p| (p.uid, p.remote_instance.borrow().clone()))
+        .collect();
     if caller_says_bye {
         return byes;
     }
-    let inner = inner.clone();
-    spawn_local(async move {
-        for to in byes {
-            let _ = inner.api.send(to, "bye", bye_payload(&inner), false).await;
-        }
-    });
+    // All at once: the page is unloading, and only requests already started get out.
+    for bye in byes {
+        let inner = inner.clone();
+        spawn_local(async move { say_bye(&inner, bye).await });
+    }
     Vec::new()
 }
 
@@ -224,13 +231,18 @@ async fn rejoin(inner: &Rc<Inner>) -> bool {
 
 /// What a polling loop does when its request failed: joins again if the server no longer
 /// counts us present, then waits out `backoff`, which grows. `false` when the loop should stop:
-/// the call is shutting down, or has just ended.
+/// the call is shutting down, or has just ended, as it does when the server refuses for good
+/// (say, the session ended in another tab: 401).
 pub async fn after_failure(inner: &Rc<Inner>, e: &ApiError, backoff: &mut i32) -> bool {
     match e {
         ApiError::Aborted => false,
         e if ended_by(inner, e) => false,
         ApiError::Status { code, .. } if code == "join_required" => {
             lost_presence(inner, backoff).await
+        }
+        ApiError::Status { code, message } if !transient(code) => {
+            end_call(inner, format!("The call stopped: {message}"));
+            false
         }
         _ => {
             wait_out(backoff).await;

@@ -27,8 +27,11 @@ pub struct Peer {
     /// The remote page instance, once it has spoken.
     pub remote_instance: RefCell<Option<String>>,
     pub remote_stream: MediaStream,
-    /// When this connection was created or last asked for a fresh negotiation.
+    /// When this connection was created.
     pub since: Cell<f64>,
+    /// When this connection was last seen connected (or created, or asked for a fresh
+    /// negotiation): how long it has been down.
+    pub up_at: Cell<f64>,
     pub state: RefCell<String>,
     pub frames: Cell<u64>,
     pub muted: Cell<bool>,
@@ -65,6 +68,7 @@ impl Peer {
             remote_instance: RefCell::new(None),
             remote_stream: MediaStream::new()?,
             since: Cell::new(js::now()),
+            up_at: Cell::new(js::now()),
             state: RefCell::new("new".into()),
             frames: Cell::new(0),
             muted: Cell::new(false),

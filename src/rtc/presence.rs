@@ -81,6 +81,10 @@ pub async fn stats_loop(inner: Rc<Inner>) {
             if let Some(n) = p.frames_decoded().await {
                 p.frames.set(n);
             }
+            // Replaced or removed while its stats were read: not ours to repair any more.
+            if engine::peer(&inner, p.uid, p.epoch).is_none() {
+                continue;
+            }
             attach_video(&p);
             recover(&inner, &p);
         }
@@ -90,16 +94,28 @@ pub async fn stats_loop(inner: Rc<Inner>) {
 
 fn recover(inner: &Rc<Inner>, p: &Rc<Peer>) {
     let state = p.connection_state();
-    let idle = js::now() - p.since.get();
-    if state == "connected" || stopped(inner) {
+    if stopped(inner) {
         return;
     }
-    if p.offerer && idle > 10_000.0 {
-        // Never came up, or failed and did not recover: start this link over.
+    let now = js::now();
+    if state == "connected" {
+        p.up_at.set(now);
+        return;
+    }
+    // Down for this long; a link that never came up, since it was made.
+    let down = now - p.up_at.get();
+    // "failed" does not come back by itself; "disconnected" (a network blip) often does.
+    let give_up = if state == "failed" { 2_000.0 } else { 10_000.0 };
+    if p.offerer && down > give_up {
+        // Start this link over.
         let remote = p.remote_instance.borrow().clone();
         create_peer(inner, p.uid, remote, false);
-    } else if !p.offerer && idle > 4_000.0 && (state == "failed" || !p.has_remote_description()) {
-        p.since.set(js::now());
+    } else if !p.offerer
+        && down > 4_000.0
+        && (state == "failed" || !p.has_remote_description() || down > 10_000.0)
+    {
+        // Ask the offering side for a fresh offer; again later if the link stays down.
+        p.up_at.set(now);
         send_on_link(
             inner,
             p.uid,

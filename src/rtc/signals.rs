@@ -9,24 +9,32 @@ use super::engine::{self, Inner, create_peer, publish, remove_peer, stopped};
 use super::js;
 use crate::model::{Signal, SignalType};
 
+/// The most ids one acknowledgement may carry (the API's limit).
+const MAX_ACK: usize = 1000;
+
 pub async fn inbox_loop(inner: Rc<Inner>) {
     let mut since_id = 0;
     let mut backoff = 500;
+    // Handled but not yet acknowledged: a failed acknowledgement goes again with the next, so
+    // no handled signal stays on the server for a later page of ours to read again.
+    let mut unacked: Vec<i64> = Vec::new();
     while !stopped(&inner) {
         match inner.api.inbox(since_id).await {
             Ok(signals) => {
                 backoff = 500;
-                let mut ids = Vec::with_capacity(signals.len());
                 for s in signals {
                     since_id = since_id.max(s.id);
-                    ids.push(s.id);
+                    unacked.push(s.id);
                     handle(&inner, s).await;
                     if stopped(&inner) {
                         return;
                     }
                 }
-                if !ids.is_empty() {
-                    let _ = inner.api.ack(&ids).await;
+                if !unacked.is_empty() {
+                    let batch = unacked.len().min(MAX_ACK);
+                    if inner.api.ack(&unacked[..batch]).await.is_ok() {
+                        unacked.drain(..batch);
+                    }
                 }
             }
             Err(e) => {
