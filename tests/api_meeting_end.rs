@@ -38,13 +38,7 @@ async fn ending_meeting_ends_recording_and_marks_everyone_left() {
     .await;
     assert!(rec["ended_at"].as_str().is_some(), "{rec}");
     assert!(rec["file_path"].as_str().is_some(), "{rec}");
-    let active = json(
-        app.get(&format!("{base}/participants?active=1"), Some(&ann.token))
-            .await,
-        200,
-    )
-    .await;
-    assert_eq!(active, json!([]));
+    assert_nobody_present(&app, &base, &ann).await;
     assert_everyone_left(&app, &base, &ann, 2).await;
     expect_error(
         app.post(
@@ -131,13 +125,7 @@ async fn joins_and_recording_starts_racing_the_end_leave_nothing_running() {
             "recording: {}",
             recording.status()
         );
-        let active = json(
-            app.get(&format!("{base}/participants?active=1"), Some(&ann.token))
-                .await,
-            200,
-        )
-        .await;
-        assert_eq!(active, json!([]));
+        assert_nobody_present(&app, &base, &ann).await;
         let recordings = json(
             app.get(&format!("{base}/recordings"), Some(&ann.token))
                 .await,
@@ -166,6 +154,16 @@ async fn join_all<const N: usize>(app: &TestApp, base: &str, users: [&TestUser; 
             .await;
         assert_eq!(res.status(), 201);
     }
+}
+
+async fn assert_nobody_present(app: &TestApp, base: &str, owner: &TestUser) {
+    let active = json(
+        app.get(&format!("{base}/participants?active=1"), Some(&owner.token))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(active, json!([]));
 }
 
 /// All `n` who ever joined are listed, each with a `left_at`.

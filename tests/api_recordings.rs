@@ -222,11 +222,7 @@ async fn unwritable_storage_is_503_and_the_recording_can_be_ended_later() {
     let rid = start_recording(&app, &owner, id).await["id"]
         .as_i64()
         .unwrap();
-    // A plain file where the folder should be: even root cannot write into it.
-    let blocker = app.storage.join("app").join("recordings");
-    std::fs::create_dir_all(blocker.parent().unwrap()).unwrap();
-    let _ = std::fs::remove_dir_all(&blocker);
-    std::fs::write(&blocker, b"not a folder").unwrap();
+    let blocker = block_storage(&app);
 
     expect_error(
         end_recording(&app, &owner, id).await,
@@ -255,10 +251,7 @@ async fn ending_a_meeting_while_storage_is_down_still_lets_everyone_go() {
     let rid = start_recording(&app, &owner, id).await["id"]
         .as_i64()
         .unwrap();
-    let blocker = app.storage.join("app").join("recordings");
-    std::fs::create_dir_all(blocker.parent().unwrap()).unwrap();
-    let _ = std::fs::remove_dir_all(&blocker);
-    std::fs::write(&blocker, b"not a folder").unwrap();
+    let blocker = block_storage(&app);
 
     // The manifest cannot be written, and the answer says so; the meeting has ended all the
     // same, and nobody is kept in its call.

@@ -78,6 +78,16 @@ pub async fn running_meeting(title: &str) -> (TestApp, TestUser, i64) {
     (app, owner, id)
 }
 
+/// Makes the recordings folder unwritable (a plain file where the folder should be: even root
+/// cannot write into it) until the returned path is removed.
+pub fn block_storage(app: &TestApp) -> std::path::PathBuf {
+    let blocker = app.storage.join("app").join("recordings");
+    std::fs::create_dir_all(blocker.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&blocker);
+    std::fs::write(&blocker, b"not a folder").unwrap();
+    blocker
+}
+
 pub async fn start_recording(app: &TestApp, owner: &TestUser, meeting_id: i64) -> Value {
     let path = format!("/api/meetings/{meeting_id}/recordings/start");
     body(app.post(&path, Some(&owner.token), json!({})).await, 201).await
