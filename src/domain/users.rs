@@ -69,7 +69,12 @@ pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
     drop(writer);
     // Once more now that the account is visible: an invitation stored while the transaction
     // ran was not there for it to bind, and looked for the account before it was committed.
-    if let Err(e) = bind_invitations(db, &mut *db.writer().await?, &email).await {
+    // The account exists either way, so a failure here is logged, not answered.
+    let bound = match db.writer().await {
+        Ok(mut writer) => bind_invitations(db, &mut *writer, &email).await,
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = bound {
         tracing::error!(error = %e, "binding invitations to a new account");
     }
     Ok(User {
