@@ -36,7 +36,6 @@ pub struct Peer {
     pub frames: Cell<u64>,
     pub muted: Cell<bool>,
     pub camera_off: Cell<bool>,
-    pub told_state: Cell<bool>,
     closures: RefCell<Vec<EventHandler>>,
 }
 
@@ -73,7 +72,6 @@ impl Peer {
             frames: Cell::new(0),
             muted: Cell::new(false),
             camera_off: Cell::new(false),
-            told_state: Cell::new(false),
             closures: RefCell::new(Vec::new()),
         });
         peer.wire(Rc::downgrade(inner));
