@@ -15,12 +15,16 @@ pub struct ProposalAccepted {
 }
 
 #[server(prefix = "/rpc")]
-pub async fn invite_by_email(meeting_id: i64, email: String) -> Result<Invitation, AppError> {
+pub async fn invite_by_email(
+    meeting_id: i64,
+    invitee_email: String,
+) -> Result<Invitation, AppError> {
     use crate::domain::invitations::{Invitee, invite};
     let (state, auth) = super::ctx::user().await?;
+    // Named as in the REST API, so a refusal names the form's field.
     let who = Invitee {
         invitee_user_id: None,
-        invitee_email: Some(email),
+        invitee_email: Some(invitee_email),
     };
     invite(&state.db, auth.user.id, meeting_id, who).await
 }

@@ -75,7 +75,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
                 <h3>"Invite someone"</h3>
                 <ActionForm action=invite node_ref=invite_form attr:class="inline-form">
                     <input type="hidden" name="meeting_id" value=id />
-                    <Field label="Email to invite" name="email" kind="email" error=invite_error />
+                    <Field label="Email to invite" name="invitee_email" kind="email" error=invite_error />
                     <FormError error=invite_error />
                     <button type="submit" class="btn" disabled=move || invite.pending().get()>
                         {move || if invite.pending().get() { "Inviting…" } else { "Invite" }}
