@@ -37,7 +37,8 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   const title = `Planning ${Date.now()}`;
 
   // 1. The owner registers, creates a meeting and invites the guest's email (no account yet).
-  await register(owner, 'Olive Owner', uniqueEmail('owner'));
+  const ownerEmail = uniqueEmail('owner');
+  await register(owner, 'Olive Owner', ownerEmail);
   await expect(owner.getByRole('heading', { name: 'Welcome, Olive Owner!' })).toBeVisible();
   await createMeeting(owner, title, localDay(3));
   // The join link is there to share: one click copies it.
@@ -67,6 +68,11 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(owner.getByLabel('Email to invite')).toHaveValue(guestEmail);
   expect(reloads).toBe(0);
   owner.off('request', countReloads);
+  // Inviting oneself is refused next to the field.
+  expectConsoleError(owner, /status of 422/);
+  await owner.getByLabel('Email to invite').fill(ownerEmail);
+  await owner.getByRole('button', { name: 'Invite', exact: true }).click();
+  await expect(owner.locator('#field-invitee_email-error')).toHaveText('cannot be yourself');
   await owner.getByLabel('Email to invite').fill('');
 
   // 2. The guest registers, sees the invitation and proposes another time with a comment.
@@ -205,6 +211,26 @@ test('a started meeting offers to decline a proposal, not to accept it', async (
   await expect(row.getByRole('button', { name: 'Accept proposal' })).toHaveCount(0);
   await row.getByRole('button', { name: 'Decline proposal' }).click();
   await expect(row).toContainText('pending');
+});
+
+test('a second meeting is not created at the first one\'s time when "When" is left empty', async ({ page }) => {
+  await register(page, 'Rae Repeat', uniqueEmail('rae'));
+  await expect(page.getByRole('heading', { name: 'Welcome, Rae Repeat!' })).toBeVisible();
+  await open(page, '/meetings');
+  await page.getByLabel('Title').fill('First');
+  await page.getByLabel('When').fill(localDay(3));
+  await page.getByRole('button', { name: 'Create meeting' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Created' })).toBeVisible();
+  await expect(page.getByLabel('When')).toHaveValue('');
+
+  expectConsoleError(page, /status of 422/);
+  await page.getByLabel('Title').fill('Second');
+  await page.getByRole('button', { name: 'Create meeting' }).click();
+  await expect(page.locator('#field-scheduled_at-error')).toContainText('must be a time');
+  await page.reload();
+  const mine = page.getByRole('region', { name: 'My meetings' });
+  await expect(mine.getByRole('link', { name: 'First' })).toBeVisible();
+  await expect(mine.getByRole('link', { name: 'Second' })).toHaveCount(0);
 });
 
 test('an invalid create form shows an inline message and creates nothing', async ({ page }) => {

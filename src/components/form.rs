@@ -70,6 +70,16 @@ pub fn cleared_on_success<T: Send + Sync + 'static>(
             && let Some(form) = form.get_untracked()
         {
             form.reset();
+            // A reset fires no `input` events, and a field that keeps its value in a signal
+            // (see `LocalDateTimeField`) would send the old one again: tell every control.
+            let controls = form.elements();
+            for i in 0..controls.length() {
+                if let (Some(control), Ok(input)) =
+                    (controls.item(i), leptos::web_sys::Event::new("input"))
+                {
+                    let _ = control.dispatch_event(&input);
+                }
+            }
         }
     });
     form
