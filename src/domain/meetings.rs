@@ -226,6 +226,8 @@ async fn transition(
         "UPDATE meetings SET status = $1, updated_at = $2{stamp} WHERE id = $3 AND status = $4 \
          RETURNING {MEETING_COLUMNS}"
     );
+    // Closing a meeting ends everyone's right to signal in it.
+    let changed = db.hub().access_changing();
     let row: Option<MeetingRow> = db
         .query_as(&sql)
         .bind(to.as_str())
@@ -234,12 +236,9 @@ async fn transition(
         .bind(from.as_str())
         .fetch_optional(&mut *db.writer().await?)
         .await?;
+    drop(changed);
     match row {
-        Some(row) => {
-            // Closing a meeting ends everyone's right to signal in it.
-            db.hub().access_changed();
-            Ok(row.into())
-        }
+        Some(row) => Ok(row.into()),
         None => {
             let now_status = super::access::find_meeting(db, meeting_id)
                 .await?

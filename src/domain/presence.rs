@@ -149,6 +149,7 @@ pub async fn leave(
 ) -> Result<Participant, AppError> {
     meeting_for(db, user_id, meeting_id).await?;
     sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
+    let changed = db.hub().access_changing();
     let done = db
         .query(
             "UPDATE meeting_participants SET left_at = $1 \
@@ -159,13 +160,13 @@ pub async fn leave(
         .bind(user_id)
         .execute(&mut *db.writer().await?)
         .await?;
+    drop(changed);
     if done.rows_affected() == 0 {
         return Err(AppError::conflict(
             "not_joined",
             "You are not in this meeting.",
         ));
     }
-    db.hub().access_changed();
     find(db, meeting_id, user_id)
         .await?
         .ok_or(AppError::Internal)
@@ -203,6 +204,7 @@ pub async fn participants(
 
 /// Ending a meeting takes everyone out of the call at that moment.
 pub async fn mark_all_left(db: &Db, meeting_id: i64) -> Result<(), AppError> {
+    let _changed = db.hub().access_changing();
     db.query(
         "UPDATE meeting_participants SET left_at = $1 WHERE meeting_id = $2 AND left_at IS NULL",
     )
@@ -210,7 +212,6 @@ pub async fn mark_all_left(db: &Db, meeting_id: i64) -> Result<(), AppError> {
     .bind(meeting_id)
     .execute(&mut *db.writer().await?)
     .await?;
-    db.hub().access_changed();
     Ok(())
 }
 

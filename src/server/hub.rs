@@ -97,6 +97,16 @@ impl std::fmt::Debug for SignalHub {
     }
 }
 
+/// See [`SignalHub::access_changing`].
+#[must_use = "access is forgotten when this is dropped: keep it until the write is done"]
+pub struct AccessChange<'a>(&'a SignalHub);
+
+impl Drop for AccessChange<'_> {
+    fn drop(&mut self) {
+        self.0.changed(Change::Access);
+    }
+}
+
 impl SignalHub {
     pub fn new() -> Self {
         Self::default()
@@ -149,9 +159,12 @@ impl SignalHub {
         self.publisher.get().is_none()
     }
 
-    /// Call after the write that could take access away has committed.
-    pub fn access_changed(&self) {
-        self.changed(Change::Access);
+    /// Take before a write that could take access away, and drop once it is done: what this
+    /// instance remembers is forgotten then, and the other instances are told. Dropped as well
+    /// when the request is cancelled mid-write (its client went away), as the statement may
+    /// still commit; forgetting after a write that failed costs only a few re-reads.
+    pub fn access_changing(&self) -> AccessChange<'_> {
+        AccessChange(self)
     }
 
     fn changed(&self, change: Change) {

@@ -65,6 +65,7 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, expiry) = encode(record)?;
+        let changed = self.db.hub().access_changing();
         self.db
             .query(
                 "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
@@ -76,7 +77,7 @@ impl SessionStore for DbSessionStore {
             .execute(&mut *self.db.writer().await.map_err(backend)?)
             .await
             .map_err(backend)?;
-        self.db.hub().access_changed();
+        drop(changed);
         Ok(())
     }
 
@@ -114,13 +115,14 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let changed = self.db.hub().access_changing();
         self.db
             .query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *self.db.writer().await.map_err(backend)?)
             .await
             .map_err(backend)?;
-        self.db.hub().access_changed();
+        drop(changed);
         Ok(())
     }
 }
