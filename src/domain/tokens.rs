@@ -86,6 +86,7 @@ pub async fn verify(db: &Db, config: &Config, token: &str) -> Result<Claims, App
 /// Revokes a token until it would have expired anyway. Revoking twice is harmless; the
 /// answer says whether this call was the one that revoked it.
 pub async fn revoke(db: &Db, claims: &Claims) -> Result<bool, AppError> {
+    let changed = db.hub().access_changing();
     let done = db
         .query(
             "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
@@ -94,14 +95,16 @@ pub async fn revoke(db: &Db, claims: &Claims) -> Result<bool, AppError> {
         .bind(claims.exp * 1000)
         .execute(&mut *db.writer().await?)
         .await?;
-    db.hub().access_changed();
+    drop(changed);
     Ok(done.rows_affected() == 1)
 }
 
 /// Drops revocations of tokens that have expired by now (they fail the `exp` check anyway).
+/// `exp` is in whole seconds and a token passes through the second it names, so a revocation
+/// is kept until that second is over.
 pub async fn prune_revoked(db: &Db) -> Result<u64, AppError> {
     let done = db
-        .query("DELETE FROM revoked_tokens WHERE expires_at < $1")
+        .query("DELETE FROM revoked_tokens WHERE expires_at + 1000 <= $1")
         .bind(now_millis())
         .execute(&mut *db.writer().await?)
         .await?;

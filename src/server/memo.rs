@@ -16,6 +16,11 @@
 //! its result is remembered only if nothing was forgotten while it ran, so a change that races
 //! the read can never be overwritten by the stale answer.
 //!
+//! Whatever happens, everything is forgotten [`MAX_AGE`] after the first fact was remembered:
+//! should the notice of a change be lost (an instance that died between its write and its
+//! NOTIFY, a listening connection that died without a word), that bounds how long it goes
+//! unnoticed.
+//!
 //! A gate also ages: it holds while the participant's `last_seen_at` is younger than the
 //! heartbeat interval, after which the call takes the database path, which refreshes it. A
 //! sweep of timed-out participants only touches rows older than the whole timeout, so it never
@@ -24,6 +29,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use tower_sessions::session::Record;
 
@@ -35,8 +41,12 @@ type Key = (i64, i64);
 /// long-running instance; everything in it can be read again.
 const MAX_ENTRIES: usize = 100_000;
 
+/// The longest anything is remembered; see the module documentation.
+pub const MAX_AGE: Duration = Duration::from_secs(10);
+
 pub struct Memo {
     live: AtomicBool,
+    max_age: Duration,
     state: Mutex<State>,
 }
 
@@ -44,6 +54,8 @@ pub struct Memo {
 struct State {
     /// Bumped whenever everything is forgotten.
     epoch: u64,
+    /// When the oldest fact still remembered was remembered.
+    first_remembered: Option<Instant>,
     /// Token ids known not to be revoked.
     tokens: HashSet<String>,
     /// Browser sessions by id, as stored.
@@ -74,14 +86,27 @@ impl Memo {
     /// `live`: whether every change that matters reaches this instance (true for a single
     /// instance; on Postgres, set by the listener).
     pub fn new(live: bool) -> Self {
+        Self::with_max_age(live, MAX_AGE)
+    }
+
+    fn with_max_age(live: bool, max_age: Duration) -> Self {
         Self {
             live: AtomicBool::new(live),
+            max_age,
             state: Mutex::new(State::default()),
         }
     }
 
+    /// The state, with everything forgotten first if it is too old.
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state
+            .first_remembered
+            .is_some_and(|at| at.elapsed() > self.max_age)
+        {
+            state.forget_all();
+        }
+        state
     }
 
     fn is_live(&self) -> bool {
@@ -144,6 +169,7 @@ impl Memo {
             state.make_room();
             // Making room forgets everything, and with it this ticket's epoch.
             if state.epoch == ticket.epoch {
+                state.first_remembered.get_or_insert_with(Instant::now);
                 remember(&mut state);
             }
         }
@@ -240,6 +266,7 @@ impl State {
 
     fn forget_all(&mut self) {
         self.epoch += 1;
+        self.first_remembered = None;
         self.tokens.clear();
         self.sessions.clear();
         self.users.clear();
@@ -301,6 +328,22 @@ mod tests {
         assert!(memo.inbox_empty_after(1, 2, 5));
         memo.signal_stored(1, 2);
         assert!(!memo.inbox_empty_after(1, 2, 5));
+    }
+
+    #[test]
+    fn everything_is_forgotten_once_too_old() {
+        let memo = Memo::with_max_age(true, Duration::from_millis(50));
+        let ticket = memo.ticket();
+        memo.remember_token_unrevoked(ticket, "jti");
+        assert!(memo.token_unrevoked("jti"));
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(!memo.token_unrevoked("jti"));
+        // A read that began before the forgetting keeps its answer out, as for any change.
+        memo.remember_gate(ticket, 1, 2, 1_000);
+        assert_eq!(memo.gate(1, 2), None);
+        let ticket = memo.ticket();
+        memo.remember_gate(ticket, 1, 2, 1_000);
+        assert_eq!(memo.gate(1, 2), Some(1_000));
     }
 
     #[test]
