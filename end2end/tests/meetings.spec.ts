@@ -157,6 +157,10 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await open(guestBack, callPath!);
   await expect(ownerPanel).toContainText('Gus Guest');
   await expect(ownerCall.getByRole('button', { name: 'Mute' })).toBeEnabled();
+  owner.once('dialog', (dialog) => {
+    expect(dialog.message()).toContain('End this meeting for everyone?');
+    void dialog.accept();
+  });
   await owner.getByRole('button', { name: 'End meeting' }).click();
   await expect(owner.locator('.meeting-head')).toContainText('ended');
   for (const call of [ownerCall, guestBack]) {
@@ -331,6 +335,14 @@ test('cancelling a meeting stops the calls in it', async ({ page, browser }) => 
 
   await open(owner, `/meetings/${meeting.id}`);
   await expect(owner.locator('.meeting-head')).toContainText('Join link');
+  // Asked first; saying no changes nothing.
+  owner.once('dialog', (dialog) => void dialog.dismiss());
+  await owner.getByRole('button', { name: 'Cancel meeting' }).click();
+  await expect(owner.locator('.meeting-head')).toContainText('scheduled');
+  owner.once('dialog', (dialog) => {
+    expect(dialog.message()).toContain('Cancel this meeting?');
+    void dialog.accept();
+  });
   await owner.getByRole('button', { name: 'Cancel meeting' }).click();
   await expect(owner.locator('.meeting-head')).toContainText('cancelled');
   for (const call of [ownerCall, guest]) {

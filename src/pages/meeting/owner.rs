@@ -48,12 +48,20 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
                     <button class="btn" disabled=busy on:click=move |_| { start.dispatch(StartMeeting { id }); }>
                         "Start meeting"
                     </button>
-                    <button class="btn btn-danger" disabled=busy on:click=move |_| { cancel.dispatch(CancelMeeting { id }); }>
+                    <button class="btn btn-danger" disabled=busy on:click=move |_| {
+                        if confirmed("Cancel this meeting? Everyone invited will see it cancelled, and it cannot be undone.") {
+                            cancel.dispatch(CancelMeeting { id });
+                        }
+                    }>
                         "Cancel meeting"
                     </button>
                 })}
                 {(m.status == MeetingStatus::Started).then(|| view! {
-                    <button class="btn btn-danger" disabled=busy on:click=move |_| { end.dispatch(EndMeeting { id }); }>
+                    <button class="btn btn-danger" disabled=busy on:click=move |_| {
+                        if confirmed("End this meeting for everyone? The call stops for all, and a running recording ends.") {
+                            end.dispatch(EndMeeting { id });
+                        }
+                    }>
                         "End meeting"
                     </button>
                 })}
@@ -67,7 +75,7 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
                         <input type="hidden" name="id" value=id />
                         <Field label="Title" name="title" value=m.title.clone() error=update_error />
                         <LocalDateTimeField label="When" name="scheduled_at" initial=m.scheduled_at error=update_error />
-                        <Field label="Duration (minutes)" name="duration_minutes" kind="number" value=m.duration_minutes.to_string() error=update_error />
+                        <Field label="Duration (minutes)" name="duration_minutes" kind="number" required=true value=m.duration_minutes.to_string() error=update_error />
                         <FormError error=update_error />
                         <button type="submit" class="btn" disabled=move || update.pending().get()>"Save changes"</button>
                     </ActionForm>
@@ -151,5 +159,20 @@ fn Invitations(invitations: Vec<InvitationWithInvitee>, status: MeetingStatus) -
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// Asks before an action that cannot be undone.
+fn confirmed(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::web_sys::window()
+            .and_then(|w| w.confirm_with_message(question).ok())
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        false
     }
 }
