@@ -53,3 +53,18 @@ test('an anonymous visitor to the home page is sent to log in', async ({ page })
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
 });
+
+test('signing in from a page behind sign-in returns to that page', async ({ page }) => {
+  const email = uniqueEmail('deep');
+  const res = await page.request.post('/api/auth/register', {
+    data: { name: 'Dee Link', email, password: 'correct horse battery' },
+  });
+  expect(res.status()).toBe(201);
+  await open(page, '/invitations');
+  await expect(page).toHaveURL(/\/login\?next=\/invitations$/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/invitations$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Invitations' })).toBeVisible();
+});

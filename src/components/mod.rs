@@ -5,4 +5,5 @@ pub mod error_view;
 pub mod form;
 pub mod header;
 pub mod require_user;
+pub mod sign_in;
 pub mod time;

@@ -2,11 +2,10 @@
 //! sends anyone else to the login page. It asks the server afresh on every mount, so a page
 //! reached right after signing in never acts on a stale "signed out".
 
-use leptos::prelude::*;
-use leptos_router::components::Redirect;
-
+use super::sign_in::SignInFirst;
 use crate::model::User;
 use crate::server_fns::auth::current_user;
+use leptos::prelude::*;
 
 #[component]
 pub fn RequireUser<F, IV>(children: F) -> impl IntoView
@@ -21,7 +20,7 @@ where
                 user.get()
                     .map(|result| match result {
                         Ok(Some(user)) => children(user).into_any(),
-                        Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                        Ok(None) => view! { <SignInFirst /> }.into_any(),
                         Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
                     })
             }}

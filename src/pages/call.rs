@@ -1,8 +1,8 @@
 //! `/meetings/:id/call`: the call itself. The server renders the frame (title, controls, an
 //! empty grid); after hydration `rtc::Call` joins, opens the camera and builds the mesh.
 
+use crate::components::sign_in::SignInFirst;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
@@ -35,7 +35,7 @@ pub fn CallPage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(None) => view! { <p class="alert" role="alert">"No such meeting."</p> }.into_any(),
-                    Err(AppError::Unauthenticated(_)) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(AppError::Unauthenticated(_)) => view! { <SignInFirst /> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
                 })
             }}

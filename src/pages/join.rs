@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_params_map;
 
+use crate::components::sign_in::SignInFirst;
 use crate::error::AppError;
 use crate::server_fns::auth::current_user;
 use crate::server_fns::meetings::resolve_join_code;
@@ -25,8 +26,7 @@ pub fn JoinPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Opening the meeting…"</p> }>
             {move || target.get().map(|result| match result {
                 Ok(None) => {
-                    let next = format!("/join/{}", code());
-                    view! { <Redirect path=format!("/login?next={}", urlencode(&next)) /> }.into_any()
+                    view! { <SignInFirst /> }.into_any()
                 }
                 Ok(Some(t)) => match t.blocked {
                     None => view! { <Redirect path=format!("/meetings/{}/call", t.meeting_id) /> }.into_any(),
@@ -49,15 +49,4 @@ pub fn JoinPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-fn urlencode(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
