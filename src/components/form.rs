@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 /// A labelled input whose inline message comes from a 422 for the field of the same name.
+/// `scope` keeps element ids apart where one form appears several times on a page.
 #[component]
 pub fn Field(
     label: &'static str,
@@ -14,9 +15,13 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] value: Option<String>,
+    #[prop(optional, into)] scope: Option<String>,
+    /// For a number, which the server cannot read when empty.
+    #[prop(optional)]
+    required: bool,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = field_id(scope.as_deref(), name);
     let message = move || error.get().and_then(|e| e.field(name));
     let error_id = format!("{id}-error");
     view! {
@@ -27,6 +32,7 @@ pub fn Field(
                 name=name
                 type=kind
                 autocomplete=autocomplete
+                required=required
                 value=value
                 aria-invalid=move || message().is_some().then_some("true")
                 aria-describedby=error_id.clone()
@@ -35,6 +41,14 @@ pub fn Field(
                 {message}
             </p>
         </div>
+    }
+}
+
+/// The id of a field's input; its message's id adds `-error`.
+pub fn field_id(scope: Option<&str>, name: &str) -> String {
+    match scope {
+        Some(scope) => format!("field-{scope}-{name}"),
+        None => format!("field-{name}"),
     }
 }
 

@@ -49,9 +49,10 @@ pub fn LocalDateTimeField(
     label: &'static str,
     name: &'static str,
     #[prop(optional)] initial: Option<DateTime<Utc>>,
+    #[prop(optional, into)] scope: Option<String>,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = super::form::field_id(scope.as_deref(), name);
     let error_id = format!("{id}-error");
     let local = RwSignal::new(String::new());
     // The local value depends on the browser's zone, so it is filled in after hydration.

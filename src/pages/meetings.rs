@@ -45,6 +45,7 @@ fn Meetings() -> impl IntoView {
                         name="duration_minutes"
                         kind="number"
                         value="30"
+                        required=true
                         error
                     />
                     <FormError error />

@@ -63,8 +63,8 @@ pub fn InvitationAnswer(invitation: Invitation, closed: bool) -> impl IntoView {
                     <summary>"Propose another time"</summary>
                     <ActionForm action=propose>
                         <input type="hidden" name="id" value=id />
-                        <LocalDateTimeField label="Proposed time" name="proposed_time" error=propose_error />
-                        <Field label="Comment" name="comment" error=propose_error />
+                        <LocalDateTimeField label="Proposed time" name="proposed_time" scope=format!("answer-{id}") error=propose_error />
+                        <Field label="Comment" name="comment" scope=format!("answer-{id}") error=propose_error />
                         <FormError error=propose_error />
                         <button type="submit" class="btn" disabled=move || propose.pending().get()>
                             {move || if propose.pending().get() { "Sending…" } else { "Propose time" }}
