@@ -5,12 +5,17 @@ use super::sign_in::SignInFirst;
 use crate::error::AppError;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     match error {
         AppError::Unauthenticated(_) => view! { <SignInFirst /> }.into_any(),
         AppError::NotFound(_) => view! { <NotFound /> }.into_any(),
-        other => view! { <div class="alert" role="alert">{other.to_string()}</div> }.into_any(),
+        other => view! {
+            <div class="alert" role="alert">{other.to_string()}</div>
+            <p><A href="/meetings">"Back to your meetings"</A></p>
+        }
+        .into_any(),
     }
 }

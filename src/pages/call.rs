@@ -1,11 +1,11 @@
 //! `/meetings/:id/call`: the call itself. The server renders the frame (title, controls, an
 //! empty grid); after hydration `rtc::Call` joins, opens the camera and builds the mesh.
 
-use crate::components::sign_in::SignInFirst;
+use crate::components::error_view::ErrorView;
+use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::error::AppError;
 use crate::rtc::{CallUi, Tile};
 use crate::server_fns::call::{CallInfo, call_setup};
 
@@ -34,9 +34,8 @@ pub fn CallPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(None) => view! { <p class="alert" role="alert">"No such meeting."</p> }.into_any(),
-                    Err(AppError::Unauthenticated(_)) => view! { <SignInFirst /> }.into_any(),
-                    Err(e) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
                 })
             }}
         </Suspense>
@@ -140,11 +139,12 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
                     <RemoteTile user_id=tile.user_id ui=ui />
                 </For>
             </div>
+            // Each button's label says what it will do; a pressed state as well would read
+            // "Unmute, pressed" to a screen reader.
             <div class="call-controls" role="toolbar" aria-label="Call controls">
                 <button
                     type="button"
                     class="btn btn-quiet"
-                    aria-pressed=move || ui.muted.get().to_string()
                     disabled=move || !ui.has_audio.get()
                     on:click=toggle_mute
                 >
@@ -153,7 +153,6 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
                 <button
                     type="button"
                     class="btn btn-quiet"
-                    aria-pressed=move || ui.camera_off.get().to_string()
                     disabled=move || !ui.has_video.get()
                     on:click=toggle_camera
                 >

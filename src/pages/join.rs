@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_params_map;
 
+use crate::components::error_view::ErrorView;
 use crate::components::sign_in::SignInFirst;
 use crate::error::AppError;
 use crate::server_fns::auth::current_user;
@@ -45,7 +46,7 @@ pub fn JoinPage() -> impl IntoView {
                         <A href="/meetings">"Go to your meetings"</A>
                     </section>
                 }.into_any(),
-                Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                Err(error) => view! { <ErrorView error /> }.into_any(),
             })}
         </Suspense>
     }
