@@ -41,6 +41,7 @@ fn Inbox() -> impl IntoView {
                                 <LocalTime at=m.scheduled_at />
                                 {format!(" · {} minutes · from {}", m.duration_minutes, m.owner_name)}
                             </p>
+                            {m.status.closed_note().map(|note| view! { <p class="muted">{note}</p> })}
                             <InvitationAnswer invitation=item.invitation closed=m.status.is_closed() />
                         </div>
                     }

@@ -127,12 +127,13 @@ fn render_page(
         </ul>
         // A pager only when there is more than one page.
         {(last > 1).then(|| view! {
-            <nav class="pager" aria-label=format!("{scope} pages")>
-                <button class="btn btn-quiet btn-small" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>
+            // Each button names the page it goes to, so a double click cannot run past the end.
+            <nav class="pager" aria-label=if scope == "owned" { "Pages of my meetings" } else { "Pages of meetings I am invited to" }>
+                <button class="btn btn-quiet btn-small" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
                     "Previous"
                 </button>
                 <span class="muted">{format!("Page {current} of {last} · {total} in all")}</span>
-                <button class="btn btn-quiet btn-small" disabled={current >= last} on:click=move |_| page.update(|p| *p += 1)>
+                <button class="btn btn-quiet btn-small" disabled={current >= last} on:click=move |_| page.set(current + 1)>
                     "Next"
                 </button>
             </nav>
@@ -144,9 +145,10 @@ fn render_page(
 #[component]
 fn MeetingRow(item: MeetingListItem) -> impl IntoView {
     let m = item.meeting;
+    // An invitee's own answer, while the meeting can still take place; then what became of it.
     let badge = match &item.invitation {
-        Some(inv) => inv.status.as_str(),
-        None => m.status.as_str(),
+        Some(inv) if !m.status.is_closed() => inv.status.as_str(),
+        _ => m.status.as_str(),
     };
     view! {
         <li class="meeting-item">
