@@ -14,8 +14,9 @@ pub fn LocalTime(at: DateTime<Utc>) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     let text = move || {
         if hydrated.get() {
+            // With the offset, so nobody wonders which zone the time is in.
             at.with_timezone(&Local)
-                .format("%a %-d %b %Y, %H:%M")
+                .format("%a %-d %b %Y, %H:%M UTC%:z")
                 .to_string()
         } else {
             at.format("%a %-d %b %Y, %H:%M UTC").to_string()
