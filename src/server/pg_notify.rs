@@ -20,6 +20,11 @@ const ACCESS: &str = "access";
 const MAX_BATCH: usize = 256;
 const FIRST_RETRY: Duration = Duration::from_millis(100);
 const MAX_RETRY: Duration = Duration::from_secs(5);
+/// After this long without a notification, the listener checks that its connection still
+/// answers: one dropped without a word (a NAT or a failover) would otherwise stay silent for
+/// good while this instance trusts what it remembers.
+const QUIET_CHECK: Duration = Duration::from_secs(15);
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// On Postgres, starts publishing this instance's wake-ups and listening for everyone's.
 /// Does nothing on SQLite. Both tasks end once the hub is dropped.
@@ -101,7 +106,22 @@ async fn listen(url: String, hub: Weak<SignalHub>) {
                 live.wake_all();
                 drop(live);
                 loop {
-                    match listener.try_recv().await {
+                    let Ok(next) = tokio::time::timeout(QUIET_CHECK, listener.try_recv()).await
+                    else {
+                        // Quiet for a while (receiving is cancel-safe): ask the connection.
+                        if hub.strong_count() == 0 {
+                            return;
+                        }
+                        let check = sqlx::query("SELECT 1").execute(&mut listener);
+                        if !matches!(tokio::time::timeout(CHECK_TIMEOUT, check).await, Ok(Ok(_))) {
+                            tracing::warn!(
+                                "the {CHANNEL} listener stopped answering; reconnecting"
+                            );
+                            break;
+                        }
+                        continue;
+                    };
+                    match next {
                         Ok(Some(notification)) => {
                             let Some(live) = hub.upgrade() else { return };
                             match parse_payload(notification.payload()) {
