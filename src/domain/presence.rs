@@ -117,7 +117,7 @@ pub async fn join(
                             THEN meeting_participants.joined_at ELSE excluded.joined_at END, \
            left_at = NULL, \
            last_seen_at = excluded.last_seen_at",
-        db.row_lock("m")
+        db.share_lock("m")
     );
     let stored = db
         .query(&sql)

@@ -131,7 +131,7 @@ pub async fn start(
         "INSERT INTO recordings (meeting_id, participants, started_at, created_at) \
          SELECT m.id, $2, $3, $3 FROM meetings m WHERE m.id = $1 AND m.status = 'started'{} \
          RETURNING id",
-        db.row_lock("m")
+        db.share_lock("m")
     );
     let inserted: Result<Option<i64>, sqlx::Error> = db
         .query_scalar(&sql)

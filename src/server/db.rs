@@ -6,7 +6,7 @@
 //! `migrations/<dialect>/`: the DDL, connection tuning, and (for Postgres) LISTEN/NOTIFY.
 //!
 //! To add a dialect (MySQL/MariaDB): a `Dialect` variant, its `migrations/<dialect>/`, its
-//! connection settings below, its [`Db::row_lock`] and [`Db::bytewise`], and a placeholder
+//! connection settings below, its [`Db::row_lock`], [`Db::share_lock`] and [`Db::bytewise`], and a placeholder
 //! rewrite (`$n` → `?`) in [`Db::query`].
 //! Timestamps are stored as integer milliseconds since the Unix epoch (see [`to_millis`]),
 //! which every dialect stores and compares the same way.
@@ -169,6 +169,16 @@ impl Db {
         match self.dialect {
             Dialect::Sqlite => String::new(),
             Dialect::Postgres => format!(" FOR UPDATE OF {alias}"),
+        }
+    }
+
+    /// Like [`Db::row_lock`], for a row that is only read: it holds off an `UPDATE` of the
+    /// row until the statement's transaction commits, but not the key-share locks that
+    /// foreign-key checks take on it (a stored signal's check on its meeting, say).
+    pub fn share_lock(&self, alias: &str) -> String {
+        match self.dialect {
+            Dialect::Sqlite => String::new(),
+            Dialect::Postgres => format!(" FOR SHARE OF {alias}"),
         }
     }
 
