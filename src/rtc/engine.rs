@@ -235,7 +235,7 @@ pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
 async fn rejoin(inner: &Rc<Inner>) -> bool {
     match inner.api.join().await {
         Err(e) if ended_by(inner, &e) => false,
-        Err(ApiError::Status { code, message }) if !transient(&code) => {
+        Err(ApiError::Status { code, message }) if refused_for_good(&code) => {
             end_call(
                 inner,
                 format!("You can no longer join this call: {message}"),
@@ -257,7 +257,7 @@ pub async fn after_failure(inner: &Rc<Inner>, e: &ApiError, backoff: &mut i32) -
         ApiError::Status { code, .. } if code == "join_required" => {
             lost_presence(inner, backoff).await
         }
-        ApiError::Status { code, message } if !transient(code) => {
+        ApiError::Status { code, message } if refused_for_good(code) => {
             end_call(inner, format!("The call stopped: {message}"));
             false
         }
@@ -283,11 +283,13 @@ async fn wait_out(backoff: &mut i32) {
     *backoff = (*backoff * 2).min(10_000);
 }
 
-/// The API's error codes that say "try again later" rather than "no".
-fn transient(code: &str) -> bool {
+/// The API's error codes that say "no" for good: signed out, not (or no longer) allowed, no
+/// such meeting. Anything else, including an answer that is not the API's own (a proxy's 502
+/// while an instance restarts), may pass, and is retried.
+fn refused_for_good(code: &str) -> bool {
     matches!(
         code,
-        "internal_error" | "service_unavailable" | "too_many_requests" | "transport_error"
+        "unauthenticated" | "forbidden" | "not_found" | "not_accepted"
     )
 }
 
