@@ -60,11 +60,11 @@ test('signing in from a page behind sign-in returns to that page', async ({ page
     data: { name: 'Dee Link', email, password: 'correct horse battery' },
   });
   expect(res.status()).toBe(201);
-  await open(page, '/invitations');
-  await expect(page).toHaveURL(/\/login\?next=\/invitations$/);
+  await open(page, '/invitations?from=mail');
+  await expect(page).toHaveURL(/\/login\?next=\/invitations%3Ffrom%3Dmail$/);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/invitations$/);
+  await expect(page).toHaveURL(/\/invitations\?from=mail$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Invitations' })).toBeVisible();
 });

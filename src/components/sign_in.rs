@@ -8,11 +8,15 @@ use leptos_router::hooks::use_location;
 #[component]
 pub fn SignInFirst() -> impl IntoView {
     let location = use_location();
-    let here = format!(
-        "{}{}",
-        location.pathname.get_untracked(),
-        location.search.get_untracked()
-    );
+    let path = location.pathname.get_untracked();
+    // The query string comes without its `?`.
+    let query = location.search.get_untracked();
+    let query = query.trim_start_matches('?');
+    let here = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
     view! { <Redirect path=login_then(&here) /> }
 }
 
