@@ -118,7 +118,7 @@ fn meeting_rows() -> Vec<Row> {
         row(POST, "/api/meetings/{m}/notes",             none,                    Started,   Shared, [401, 404, 403, 403, 403, 403, 403, 201]),
         row(GET,  "/api/meetings/{m}/notes",             none,                    Started,   Shared, [401, 404, 403, 403, 403, 403, 403, 200]),
         // A bad query is no reason to tell a stranger that the meeting exists.
-        row(GET,  "/api/meetings/{m}/rtc/inbox?since_id=abc",     none,           Started,   Shared, [401, 404, 422, 422, 422, 422, 422, 422]),
+        row(GET,  "/api/meetings/{m}/rtc/inbox?since_id=abc",     none,           Started,   Shared, [401, 404, 403, 403, 403, 403, 422, 422]),
         row(GET,  "/api/meetings/{m}/rtc/inbox?limit=0",          none,           Started,   Shared, [401, 404, 403, 403, 403, 403, 422, 422]),
         row(GET,  "/api/meetings/{m}/participants?active=maybe",  none,           Started,   Shared, [401, 404, 422, 422, 422, 422, 422, 422]),
         row(GET,  "/api/meetings/{m}/recordings?page=abc",        none,           Started,   Shared, [401, 404, 422, 422, 422, 422, 422, 422]),

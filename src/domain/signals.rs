@@ -70,7 +70,7 @@ impl From<SignalRow> for Signal {
 /// are present (a heartbeat, so sending or polling keeps them in the call). Remembered while
 /// their presence is fresher than the heartbeat interval (see `server::memo`), so a busy
 /// caller's sends and polls skip these reads.
-async fn require_in_call(
+pub async fn require_in_call(
     db: &Db,
     user_id: i64,
     meeting_id: i64,

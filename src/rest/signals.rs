@@ -7,7 +7,6 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::domain::access;
 use crate::domain::signals::{self, InboxQuery, NewSignal};
 use crate::error::AppError;
 use crate::model::Signal;
@@ -73,11 +72,15 @@ async fn inbox(
     ApiPath(id): ApiPath<i64>,
     query: Result<ApiQuery<InboxQuery>, AppError>,
 ) -> Result<Json<Vec<Signal>>, AppError> {
+    let timeout = state.config.presence_timeout_seconds;
+    // A query that cannot be read is checked last, as the domain checks one that can.
     let ApiQuery(q) = match query {
         Ok(query) => query,
-        Err(e) => return Err(access::unless_hidden(&state.db, auth.user.id, id, e).await),
+        Err(e) => {
+            signals::require_in_call(&state.db, auth.user.id, id, timeout).await?;
+            return Err(e);
+        }
     };
-    let timeout = state.config.presence_timeout_seconds;
     signals::inbox(&state.db, auth.user.id, id, &q, timeout)
         .await
         .map(Json)
