@@ -34,6 +34,9 @@ impl ApiError {
     }
 }
 
+/// How long leaving waits for a join still on its way.
+const JOIN_WAIT_MS: i32 = 5_000;
+
 pub struct Api {
     base: String,
     abort: AbortController,
@@ -62,12 +65,14 @@ impl Api {
         self.answer::<serde_json::Value>(sent).await.map(|_| ())
     }
 
-    /// Once the server has answered the latest join. Not tied to the abort signal, and
-    /// `keepalive` so it completes even while the page unloads.
+    /// Once the server has answered the latest join, or a few seconds have passed (a join
+    /// that never gets an answer must not keep the user in the call). Not tied to the abort
+    /// signal, and `keepalive` so it completes even while the page unloads.
     pub async fn leave(&self) -> Result<(), ApiError> {
         let joining = self.joining.borrow_mut().take();
         if let Some(joining) = joining {
-            let _ = JsFuture::from(joining).await;
+            let first = js_sys::Array::of2(&joining, &super::js::timer(JOIN_WAIT_MS));
+            let _ = JsFuture::from(Promise::race(&first)).await;
         }
         self.request::<serde_json::Value>("POST", "/presence/leave", None, false)
             .await

@@ -39,12 +39,16 @@ pub fn now() -> f64 {
 }
 
 pub async fn sleep(ms: i32) {
-    let p = Promise::new(&mut |resolve, _| {
+    let _ = JsFuture::from(timer(ms)).await;
+}
+
+/// A promise that resolves after `ms` milliseconds.
+pub fn timer(ms: i32) -> Promise {
+    Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
-    });
-    let _ = JsFuture::from(p).await;
+    })
 }
 
 /// `base` milliseconds plus up to half of it again, so that clients do not retry in lockstep.
