@@ -54,7 +54,14 @@ impl LoginThrottle {
         let keys = Self::keys(email, client);
         let mut counts = self.counts();
         let now = Instant::now();
+        // A window that has passed starts over; a key is kept while attempts are in flight.
         counts.retain(|_, c| c.in_flight > 0 || now.duration_since(c.since) < self.window);
+        for c in counts.values_mut() {
+            if now.duration_since(c.since) >= self.window {
+                c.failures = 0;
+                c.since = now;
+            }
+        }
         // A client gets more room than a single email: several people may share an address.
         for (key, limit) in keys.iter().zip([self.max_failures, self.max_failures * 4]) {
             if let Some(c) = counts.get(key)
@@ -162,6 +169,20 @@ mod tests {
         // Attempts that end without a verdict (say, the database failed) give their room back.
         drop(parallel);
         assert!(!refused(&t, "a@x.org", "c2"));
+    }
+
+    #[test]
+    fn failures_expire_with_their_window_even_while_attempts_are_in_flight() {
+        let t = LoginThrottle::new(3, Duration::from_millis(50));
+        t.attempt("a@x.org", "c1").unwrap().failed();
+        t.attempt("a@x.org", "c1").unwrap().failed();
+        // Two failures and one attempt in flight: the limit is reached.
+        let busy = t.attempt("a@x.org", "c1").unwrap();
+        assert!(refused(&t, "a@x.org", "c2"));
+        // The window passes while that attempt is still being checked: the failures go.
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(!refused(&t, "a@x.org", "c2"));
+        drop(busy);
     }
 
     #[test]
