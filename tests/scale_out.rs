@@ -259,6 +259,18 @@ async fn changes_through_one_instance_reach_another_signals_and_access() {
 
     // B's listening connection dies, and while it cannot reconnect a signal is sent: that
     // NOTIFY is lost for good. B must still answer once it is back, long before `wait` ends.
+    // A sends it while the database refuses new connections, so A must not need one: it
+    // first serves a burst of requests at once, which leaves its pool as many open
+    // connections as a busy instance keeps (a send may use three at once).
+    let burst = (0..8).map(|_| {
+        client
+            .get(format!("{}/api/meetings/{meeting_id}/participants", a.base))
+            .bearer_auth(&owner)
+            .send()
+    });
+    for res in futures::future::join_all(burst).await {
+        assert_eq!(res.expect("participants").status(), 200);
+    }
     let parked = park(&client, &b.base, meeting_id, &guest);
     settle().await;
     admin
