@@ -101,6 +101,15 @@ pub async fn find_meeting(db: &Db, meeting_id: i64) -> Result<Option<Meeting>, A
     Ok(row.map(Meeting::from))
 }
 
+/// The meeting's status as stored now: for a conditional write that found the meeting
+/// changed since it was read, to say why it refused.
+pub async fn status_now(db: &Db, meeting_id: i64) -> Result<MeetingStatus, AppError> {
+    Ok(find_meeting(db, meeting_id)
+        .await?
+        .ok_or_else(not_found)?
+        .status)
+}
+
 /// What to answer a request about `meeting_id` that failed with `error` before it got to
 /// the meeting (a bad query, say): 404 all the same to a caller who cannot see the meeting,
 /// as for every other request about it.

@@ -173,12 +173,11 @@ pub async fn update(
 }
 
 pub(super) async fn closed(db: &Db, meeting_id: i64) -> AppError {
-    match super::access::find_meeting(db, meeting_id).await {
-        Ok(Some(m)) => AppError::conflict(
+    match super::access::status_now(db, meeting_id).await {
+        Ok(status) => AppError::conflict(
             "meeting_closed",
-            m.status.closed_note().unwrap_or("The meeting is closed."),
+            status.closed_note().unwrap_or("The meeting is closed."),
         ),
-        Ok(None) => not_found(),
         Err(e) => e,
     }
 }
@@ -239,13 +238,10 @@ async fn transition(
     drop(changed);
     match row {
         Some(row) => Ok(row.into()),
-        None => {
-            let now_status = super::access::find_meeting(db, meeting_id)
-                .await?
-                .ok_or_else(not_found)?
-                .status;
-            Err(transition_conflict(now_status, action))
-        }
+        None => Err(transition_conflict(
+            super::access::status_now(db, meeting_id).await?,
+            action,
+        )),
     }
 }
 

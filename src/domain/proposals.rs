@@ -76,10 +76,7 @@ pub async fn accept_proposal(
         (None, _) => {
             tx.rollback().await?;
             drop(writer);
-            let status = super::access::find_meeting(db, meeting.id)
-                .await?
-                .map_or(MeetingStatus::Cancelled, |m| m.status);
-            Err(unmovable(status))
+            Err(unmovable(super::access::status_now(db, meeting.id).await?))
         }
         (Some(_), None) => {
             tx.rollback().await?;

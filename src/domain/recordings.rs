@@ -143,10 +143,9 @@ pub async fn start(
     let id = match inserted {
         Ok(Some(id)) => id,
         Ok(None) => {
-            let status = super::access::find_meeting(db, meeting_id)
-                .await?
-                .map_or(MeetingStatus::Ended, |m| m.status);
-            return Err(not_started(status));
+            return Err(not_started(
+                super::access::status_now(db, meeting_id).await?,
+            ));
         }
         // Two starts raced past the check above; the partial unique index let one win.
         Err(e)
