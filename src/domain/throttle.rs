@@ -54,14 +54,16 @@ impl LoginThrottle {
         let keys = Self::keys(email, client);
         let mut counts = self.counts();
         let now = Instant::now();
-        // A window that has passed starts over; a key is kept while attempts are in flight.
-        counts.retain(|_, c| c.in_flight > 0 || now.duration_since(c.since) < self.window);
-        for c in counts.values_mut() {
-            if now.duration_since(c.since) >= self.window {
-                c.failures = 0;
-                c.since = now;
+        // A window that has passed starts over: the key goes, or starts afresh while attempts
+        // are in flight.
+        counts.retain(|_, c| {
+            if now.duration_since(c.since) < self.window {
+                return true;
             }
-        }
+            c.failures = 0;
+            c.since = now;
+            c.in_flight > 0
+        });
         // A client gets more room than a single email: several people may share an address.
         for (key, limit) in keys.iter().zip([self.max_failures, self.max_failures * 4]) {
             if let Some(c) = counts.get(key)
