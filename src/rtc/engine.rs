@@ -105,23 +105,23 @@ impl Call {
     /// Ends the call and waits until the server knows, so a rejoin right after cannot race it.
     pub async fn leave(self) {
         let byes = shutdown(&self.0, true);
-        for bye in byes {
-            say_bye(&self.0, bye).await;
-        }
-        let _ = self.0.api.leave().await;
+        farewell(self.0, byes).await;
     }
 
     /// Ends the call without waiting (the page is going away).
     pub fn stop(self) {
         let byes = shutdown(&self.0, true);
-        let inner = self.0.clone();
-        spawn_local(async move {
-            for bye in byes {
-                say_bye(&inner, bye).await;
-            }
-            let _ = inner.api.leave().await;
-        });
+        spawn_local(farewell(self.0, byes));
     }
+}
+
+/// The goodbyes, one after the other, then the leave: the server refuses a goodbye from
+/// someone no longer present.
+async fn farewell(inner: Rc<Inner>, byes: Vec<Bye>) {
+    for bye in byes {
+        say_bye(&inner, bye).await;
+    }
+    let _ = inner.api.leave().await;
 }
 
 /// A browser may keep the page in its back/forward cache and show it again; its call is
