@@ -6,8 +6,8 @@
 //! `migrations/<dialect>/`: the DDL, connection tuning, and (for Postgres) LISTEN/NOTIFY.
 //!
 //! To add a dialect (MySQL/MariaDB): a `Dialect` variant, its `migrations/<dialect>/`, its
-//! connection settings below, its [`Db::row_lock`], [`Db::share_lock`] and [`Db::bytewise`], and a placeholder
-//! rewrite (`$n` → `?`) in [`Db::query`].
+//! connection settings below, its [`Db::row_lock`], [`Db::share_lock`] and [`Db::bytewise`],
+//! and a placeholder rewrite (`$n` → `?`) in [`Db::query`].
 //! Timestamps are stored as integer milliseconds since the Unix epoch (see [`to_millis`]),
 //! which every dialect stores and compares the same way.
 
