@@ -248,10 +248,34 @@ test('an invalid create form shows an inline message and creates nothing', async
   await page.getByRole('button', { name: 'Create meeting' }).click();
   await expect(page.locator('#field-title-error')).toHaveText('must not be empty');
   await expect(page.locator('#field-duration_minutes-error')).toContainText('between 1 and 1440');
+  await expect(page.locator('#field-scheduled_at-error')).toBeHidden();
   // A refused form keeps what was typed, to be corrected.
   await expect(page.getByLabel('Duration (minutes)')).toHaveValue('5000');
   await page.reload();
   await expect(page.getByText('You have no meetings yet.')).toBeVisible();
+});
+
+test('long unbroken words and names fit a phone screen', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const name = 'Bartholomew Maximilian Featherstonehaugh-Cholmondeley of Westmorland';
+  await register(page, name, uniqueEmail('bart'));
+  await expect(page.getByRole('heading', { name: `Welcome, ${name}!` })).toBeVisible();
+  const title = `Kick-off ${'Supercalifragilisticexpialidocious'.repeat(3)} ${Date.now()}`;
+  const soon = new Date(Date.now() + 86_400_000).toISOString();
+  const res = await page.request.post('/api/meetings', { data: { title, scheduled_at: soon, duration_minutes: 30 } });
+  expect(res.status()).toBe(201);
+  const { meeting } = await res.json();
+  for (const path of ['/meetings', `/meetings/${meeting.id}`, `/meetings/${meeting.id}/call`]) {
+    await open(page, path);
+    await expect(page.getByText(title).first()).toBeVisible();
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(widths[0], `${path} is wider than the screen`).toBeLessThanOrEqual(widths[1]);
+    const user = page.getByTestId('current-user');
+    await expect(user).toHaveAttribute('title', name);
+    expect((await user.boundingBox())!.height, `${path}: the name takes one line`).toBeLessThan(40);
+  }
+  await context.close();
 });
 
 test('a stranger who opens a meeting URL sees a not-found page', async ({ page, browser }) => {

@@ -20,11 +20,12 @@ pub fn Header() -> impl IntoView {
                         .get()
                         .map(|user| match user {
                             Ok(Some(user)) => {
+                                let full_name = user.name.clone();
                                 view! {
                                     <nav class="nav" aria-label="Main">
                                         <A href="/meetings">"Meetings"</A>
                                         <A href="/invitations">"Invitations"</A>
-                                        <span class="nav-user" data-testid="current-user">
+                                        <span class="nav-user" data-testid="current-user" title=full_name>
                                             {user.name}
                                         </span>
                                         <ActionForm action=session.logout attr:class="inline">
