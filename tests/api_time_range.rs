@@ -75,3 +75,48 @@ async fn the_last_accepted_time_still_ends_within_year_9999() {
     let created = json(app.post("/api/meetings", Some(&ann.token), body).await, 201).await;
     assert_eq!(created["meeting"]["scheduled_at"], "0000-01-01T00:00:00Z");
 }
+
+#[tokio::test]
+async fn a_blank_time_is_called_empty() {
+    let app = spawn().await;
+    let (ann, bob, m, inv) = owner_meeting_invitee(&app).await;
+    for blank in ["", "  "] {
+        let body = json!({"title": "Blank", "scheduled_at": blank, "duration_minutes": 30});
+        let err = expect_error(
+            app.post("/api/meetings", Some(&ann.token), body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(
+            err["fields"]["scheduled_at"],
+            json!(["must not be empty"]),
+            "{err}"
+        );
+        let path = format!("/api/meetings/{}", id(&m));
+        let err = expect_error(
+            put(&app, &path, &ann.token, json!({"scheduled_at": blank})).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(
+            err["fields"]["scheduled_at"],
+            json!(["must not be empty"]),
+            "{err}"
+        );
+        let path = format!("/api/invitations/{}/propose", id(&inv));
+        let err = expect_error(
+            app.post(&path, Some(&bob.token), json!({"proposed_time": blank}))
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(
+            err["fields"]["proposed_time"],
+            json!(["must not be empty"]),
+            "{err}"
+        );
+    }
+}

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand::distributions::Alphanumeric;
 
 use super::access::{MEETING_COLUMNS, MeetingRow, meeting_for, not_found};
-use super::validate::Checks;
+use super::validate::{self, Checks};
 
 pub use super::meeting_list::{ListQuery, list};
 use crate::error::AppError;
@@ -52,6 +52,10 @@ pub fn check_time(checks: &mut Checks, field: &str, value: &str) -> Option<DateT
         Some(t) if in_range(&t) => Some(t),
         Some(_) => {
             checks.fail(field, "must be between 0000-01-01 and 9999-12-30 in UTC");
+            None
+        }
+        None if value.trim().is_empty() => {
+            checks.fail(field, validate::EMPTY);
             None
         }
         None => {

@@ -3,6 +3,9 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::Page;
 
+/// What a required field left blank is told.
+pub const EMPTY: &str = "must not be empty";
+
 #[derive(Default)]
 pub struct Checks(FieldErrors);
 
@@ -29,7 +32,7 @@ impl Checks {
             self.fail(
                 field,
                 if min == 1 {
-                    "must not be empty".to_string()
+                    EMPTY.to_string()
                 } else {
                     format!("must be at least {min} characters")
                 },
