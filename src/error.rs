@@ -42,7 +42,7 @@ pub enum AppError {
     #[error("{}", validation_summary(.0))]
     Validation(FieldErrors),
     /// 429: too many attempts; retry after the given number of seconds.
-    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts. Try again in {}.", wait_in_words(*.retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
     /// 503: a dependency (database, storage) is unavailable right now.
     #[error("{0}")]
@@ -65,6 +65,16 @@ fn validation_summary(fields: &FieldErrors) -> String {
     } else {
         format!("The input is invalid: {}.", parts.join("; "))
     }
+}
+
+/// "45 seconds", "1 minute", "5 minutes": a wait as people say it, rounded up.
+fn wait_in_words(secs: u64) -> String {
+    let (n, unit) = if secs < 60 {
+        (secs.max(1), "second")
+    } else {
+        (secs.div_ceil(60), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 impl AppError {
@@ -151,4 +161,24 @@ impl server_fn_error::FromServerFnError for AppError {
 mod server_fn_error {
     pub use leptos::server_fn::codec::JsonEncoding;
     pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_caller_is_told_the_wait_in_words() {
+        let told = |secs| {
+            AppError::TooManyRequests {
+                retry_after_secs: secs,
+            }
+            .to_string()
+        };
+        assert_eq!(told(0), "Too many attempts. Try again in 1 second.");
+        assert_eq!(told(45), "Too many attempts. Try again in 45 seconds.");
+        assert_eq!(told(60), "Too many attempts. Try again in 1 minute.");
+        assert_eq!(told(61), "Too many attempts. Try again in 2 minutes.");
+        assert_eq!(told(300), "Too many attempts. Try again in 5 minutes.");
+    }
 }
