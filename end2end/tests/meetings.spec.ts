@@ -167,7 +167,9 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
     await expect(call.getByRole('alert')).toHaveText('The meeting has ended.');
     await expect(call.getByTestId('call')).not.toContainText('Waiting for others');
     await expect(call.getByTestId('remote-tile')).toHaveCount(0);
-    await expect(call.getByRole('button', { name: 'Mute' })).toBeDisabled();
+    // Camera and microphone are off: no tiles and no media buttons are left.
+    await expect(call.getByTestId('local-tile')).toHaveCount(0);
+    await expect(call.getByRole('button', { name: 'Mute' })).toHaveCount(0);
   }
   const ownerHere = owner.getByRole('region', { name: 'Here now' });
   await expect(ownerHere).toContainText('The meeting has ended.');

@@ -88,6 +88,8 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = off;
     };
+    // The call has stopped for good; its alert says why.
+    let stopped = move || ui.error.with(Option::is_some);
     let leaving = RwSignal::new(false);
     let leave = move |_| {
         leaving.set(true);
@@ -114,58 +116,66 @@ fn CallRoom(setup: CallInfo) -> impl IntoView {
         >
             <header class="call-head">
                 <h1>{setup.title.clone()}</h1>
-                <p class="muted" aria-live="polite">
-                    // Nothing to wait for once the call has stopped (its alert says why).
-                    {move || ui.error.with(Option::is_none).then(|| match ui.tiles.with(Vec::len) {
-                        0 => "Waiting for others to join…".to_string(),
-                        1 => "1 other person in the call".to_string(),
-                        n => format!("{n} other people in the call"),
-                    })}
-                </p>
+                // Nothing to wait for once the call has stopped (its alert says why).
+                <Show when=move || !stopped()>
+                    <p class="muted" aria-live="polite">
+                        {move || match ui.tiles.with(Vec::len) {
+                            0 => "Waiting for others to join…".to_string(),
+                            1 => "1 other person in the call".to_string(),
+                            n => format!("{n} other people in the call"),
+                        }}
+                    </p>
+                </Show>
             </header>
             {move || ui.error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
             {move || ui.media_note.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-            <div class="call-grid">
-                <figure class="tile local" data-testid="local-tile">
-                    <video id="local-video" muted=true autoplay=true playsinline=true></video>
-                    <figcaption>
-                        <span class="tile-name">{setup.user_name.clone()} " (you)"</span>
-                        <Show when=move || ui.muted.get()>
-                            <span class="tile-badge">"Muted"</span>
-                        </Show>
-                    </figcaption>
-                </figure>
-                <For each=move || ui.tiles.get() key=|t| t.user_id let:tile>
-                    <RemoteTile user_id=tile.user_id ui=ui />
-                </For>
-            </div>
+            // A stopped call has turned camera and microphone off: only its alert and the way
+            // back are left.
+            <Show when=move || !stopped()>
+                <div class="call-grid">
+                    <figure class="tile local" data-testid="local-tile">
+                        <video id="local-video" muted=true autoplay=true playsinline=true></video>
+                        <figcaption>
+                            <span class="tile-name">{setup.user_name.clone()} " (you)"</span>
+                            <Show when=move || ui.muted.get()>
+                                <span class="tile-badge">"Muted"</span>
+                            </Show>
+                        </figcaption>
+                    </figure>
+                    <For each=move || ui.tiles.get() key=|t| t.user_id let:tile>
+                        <RemoteTile user_id=tile.user_id ui=ui />
+                    </For>
+                </div>
+            </Show>
             // Each button's label says what it will do; a pressed state as well would read
             // "Unmute, pressed" to a screen reader.
             <div class="call-controls" role="toolbar" aria-label="Call controls">
-                <button
-                    type="button"
-                    class="btn btn-quiet"
-                    disabled=move || !ui.has_audio.get()
-                    on:click=toggle_mute
-                >
-                    {move || if ui.muted.get() { "Unmute" } else { "Mute" }}
-                </button>
-                <button
-                    type="button"
-                    class="btn btn-quiet"
-                    disabled=move || !ui.has_video.get()
-                    on:click=toggle_camera
-                >
-                    {move || if ui.camera_off.get() { "Camera on" } else { "Camera off" }}
-                </button>
+                <Show when=move || !stopped()>
+                    <button
+                        type="button"
+                        class="btn btn-quiet"
+                        disabled=move || !ui.has_audio.get()
+                        on:click=toggle_mute
+                    >
+                        {move || if ui.muted.get() { "Unmute" } else { "Mute" }}
+                    </button>
+                    <button
+                        type="button"
+                        class="btn btn-quiet"
+                        disabled=move || !ui.has_video.get()
+                        on:click=toggle_camera
+                    >
+                        {move || if ui.camera_off.get() { "Camera on" } else { "Camera off" }}
+                    </button>
+                </Show>
                 // Once the call has stopped (its alert says why), leaving is only going back.
                 <button
                     type="button"
-                    class=move || if ui.error.with(Option::is_some) { "btn" } else { "btn btn-danger" }
+                    class=move || if stopped() { "btn" } else { "btn btn-danger" }
                     disabled=move || leaving.get()
                     on:click=leave
                 >
-                    {move || if ui.error.with(Option::is_some) { "Back to the meeting" } else { "Leave" }}
+                    {move || if stopped() { "Back to the meeting" } else { "Leave" }}
                 </button>
             </div>
         </section>
