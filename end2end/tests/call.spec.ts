@@ -132,6 +132,10 @@ test('three people meet, leave and come back, and see each other mute', async ({
   await expect(ben.page!.locator('body[data-hydrated="true"]')).toBeAttached();
   await expectFullMesh(people);
 
+  // On a phone the tiles stack up, and the controls stay in reach at the bottom.
+  await ada.page!.setViewportSize({ width: 390, height: 844 });
+  await expect(ada.page!.getByRole('toolbar', { name: 'Call controls' })).toBeInViewport();
+
   // (3) Ada mutes: both others see it on her tile; unmuting clears it.
   await ada.page!.getByRole('button', { name: 'Mute', exact: true }).click();
   await expect(ada.page!.getByRole('button', { name: 'Unmute' })).toBeVisible();
