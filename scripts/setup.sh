@@ -50,8 +50,9 @@ fi
 
 if [ "${1:-}" = "--test" ]; then
   apt_install chromium postgresql
-  if [ ! -x end2end/node_modules/.bin/playwright ]; then
-    say "installing Playwright (end2end/)"
+  # Installs when anything end2end/package-lock.json names is missing or of another version.
+  if ! (cd end2end && npm ls --all >/dev/null 2>&1); then
+    say "installing Playwright and axe-core (end2end/)"
     (cd end2end && npm ci --silent --no-audit --no-fund)
   fi
   # The API fuzzer lives in a project-local virtualenv, pinned.
