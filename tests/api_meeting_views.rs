@@ -123,6 +123,56 @@ async fn list_sorts_by_whitelisted_columns() {
     assert_eq!(list(&app, &ann, "?sort_by=status").await["total"], 4);
 }
 
+/// `sort_by=upcoming` (what the meetings page shows): the meetings still to come or under
+/// way, soonest first, then the ended and cancelled ones, latest first, across pages.
+#[tokio::test]
+async fn upcoming_lists_coming_meetings_soonest_first_then_past_ones_latest_first() {
+    let app = spawn().await;
+    let ann = app.register("Ann").await;
+    let mut made = Vec::new();
+    for (title, when) in [
+        ("ended early", "2030-01-01T09:00:00Z"),
+        ("later", "2030-03-01T09:00:00Z"),
+        ("cancelled", "2030-05-01T09:00:00Z"),
+        ("started", "2030-04-01T09:00:00Z"),
+        ("sooner", "2030-02-01T09:00:00Z"),
+        ("ended late", "2030-06-01T09:00:00Z"),
+    ] {
+        made.push((title, id(&create_at(&app, &ann, title, when).await)));
+    }
+    for (title, id) in &made {
+        let steps: &[&str] = match *title {
+            "ended early" | "ended late" => &["start", "end"],
+            "started" => &["start"],
+            "cancelled" => &["cancel"],
+            _ => &[],
+        };
+        for step in steps {
+            let path = format!("/api/meetings/{id}/{step}");
+            json(app.post(&path, Some(&ann.token), json!({})).await, 200).await;
+        }
+    }
+    let expected = [
+        "sooner",
+        "later",
+        "started",
+        "ended late",
+        "cancelled",
+        "ended early",
+    ];
+    // sort_dir does not turn it around.
+    for dir in ["", "&sort_dir=asc", "&sort_dir=desc"] {
+        assert_eq!(
+            titles(&list(&app, &ann, &format!("?sort_by=upcoming{dir}")).await),
+            expected,
+            "{dir}"
+        );
+    }
+    let first = list(&app, &ann, "?sort_by=upcoming&per_page=4").await;
+    let second = list(&app, &ann, "?sort_by=upcoming&per_page=4&page=2").await;
+    assert_eq!([titles(&first), titles(&second)].concat(), expected);
+}
+
 /// Case folds ASCII letters only, and the rest compares byte by byte, on every database:
 /// PostgreSQL's locale would fold `É` and skip spaces and punctuation.
 #[tokio::test]

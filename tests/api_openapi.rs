@@ -354,6 +354,6 @@ async fn query_enums_list_the_values_the_server_accepts() {
         .collect();
     assert_eq!(
         values,
-        BTreeSet::from(["scheduled_at", "created_at", "title", "status"])
+        BTreeSet::from(["scheduled_at", "created_at", "title", "status", "upcoming"])
     );
 }

@@ -304,8 +304,10 @@ test('the meetings list pages through more meetings than fit on a page', async (
     const scheduled_at = new Date(Date.now() + n * day).toISOString();
     const res = await page.request.post('/api/meetings', { data: { title, scheduled_at, duration_minutes: 30 } });
     expect(res.status()).toBe(201);
+    return (await res.json()).meeting.id as number;
   };
-  for (let n = 1; n <= 10; n++) await create(n);
+  const first = await create(1);
+  for (let n = 2; n <= 10; n++) await create(n);
   await open(page, '/meetings');
   const mine = page.getByRole('region', { name: 'My meetings' });
   const previous = mine.getByRole('button', { name: 'Previous', exact: true });
@@ -332,6 +334,17 @@ test('the meetings list pages through more meetings than fit on a page', async (
   await previous.click();
   await expect(mine).toContainText('Page 1 of 2 · 12 in all');
   await expect(mine.getByRole('link', { name: 'Paged 01' })).toBeVisible();
+
+  // Once over, the soonest meeting makes way for those still to come: it moves to the end.
+  for (const step of ['start', 'end']) {
+    expect((await page.request.post(`/api/meetings/${first}/${step}`)).status()).toBe(200);
+  }
+  await open(page, '/meetings');
+  await expect(mine.getByRole('link', { name: 'Paged 11' })).toBeVisible();
+  await expect(mine.getByRole('link', { name: 'Paged 01' })).toHaveCount(0);
+  await next.click();
+  await expect(mine.locator('.meeting-item').last()).toContainText('Paged 01');
+  await expect(mine.locator('.meeting-item').last()).toContainText('ended');
 });
 
 test('cancelling a meeting stops the calls in it', async ({ page, browser }) => {

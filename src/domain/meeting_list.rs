@@ -38,6 +38,21 @@ fn pick<'a>(
     }
 }
 
+/// `sort_by=upcoming`: the meetings still to come or under way first, soonest first; then the
+/// ended and cancelled ones, latest first (times are integers, so negating one reverses them).
+static UPCOMING_ORDER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let closed: Vec<String> = MeetingStatus::ALL
+        .iter()
+        .filter(|s| s.is_closed())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let closed = format!("m.status IN ({})", closed.join(", "));
+    format!(
+        "CASE WHEN {closed} THEN 1 ELSE 0 END, \
+         CASE WHEN {closed} THEN -m.scheduled_at ELSE m.scheduled_at END, m.id"
+    )
+});
+
 #[derive(sqlx::FromRow)]
 struct ListRow {
     #[sqlx(flatten)]
@@ -82,13 +97,14 @@ pub async fn list(
         &mut checks,
         "sort_by",
         query.sort_by.as_deref(),
-        &["scheduled_at", "created_at", "title", "status"],
+        &["scheduled_at", "created_at", "title", "status", "upcoming"],
         "scheduled_at",
     ) {
-        "created_at" => "m.created_at".to_string(),
-        "title" => format!("LOWER({})", db.bytewise("m.title")),
-        "status" => "m.status".to_string(),
-        _ => "m.scheduled_at".to_string(),
+        "created_at" => Some("m.created_at".to_string()),
+        "title" => Some(format!("LOWER({})", db.bytewise("m.title"))),
+        "status" => Some("m.status".to_string()),
+        "upcoming" => None,
+        _ => Some("m.scheduled_at".to_string()),
     };
     let sort_dir = match pick(
         &mut checks,
@@ -140,7 +156,11 @@ pub async fn list(
     let select_sql = format!(
         "SELECT {columns}, i.id AS invitation_id, i.status AS invitation_status, \
          i.proposed_time AS invitation_proposed_time {from} \
-         ORDER BY {sort_by} {sort_dir}, m.id {sort_dir} LIMIT ${limit_at} OFFSET ${offset_at}"
+         ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}",
+        order = match sort_by {
+            Some(column) => format!("{column} {sort_dir}, m.id {sort_dir}"),
+            None => UPCOMING_ORDER.clone(),
+        }
     );
     let mut select = db.query_as::<ListRow>(&select_sql).bind(user_id);
     if let Some(s) = status {

@@ -85,8 +85,8 @@ fn MeetingList(
             list_meetings(
                 Some(scope.into()),
                 None,
-                Some("scheduled_at".into()),
-                Some("asc".into()),
+                Some("upcoming".into()),
+                None,
                 Some(page),
                 Some(PER_PAGE),
             )

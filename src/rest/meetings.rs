@@ -89,7 +89,7 @@ async fn create(
     params(
         ("scope" = Option<super::openapi::MeetingScope>, Query, description = "owned, invited or all (default all)"),
         ("status" = Option<crate::model::MeetingStatus>, Query, description = "Only meetings in this status"),
-        ("sort_by" = Option<super::openapi::MeetingSort>, Query, description = "Default scheduled_at"),
+        ("sort_by" = Option<super::openapi::MeetingSort>, Query, description = "Default scheduled_at. `upcoming`: scheduled and started meetings first, soonest first, then ended and cancelled ones, latest first (`sort_dir` does not apply)"),
         ("sort_dir" = Option<super::openapi::SortDir>, Query, description = "Default desc"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "Page number, from 1 (default 1)"),
         ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),

@@ -187,6 +187,9 @@ pub(crate) enum MeetingSort {
     CreatedAt,
     Title,
     Status,
+    /// Scheduled and started meetings first, soonest first; then ended and cancelled ones,
+    /// latest first. `sort_dir` does not apply.
+    Upcoming,
 }
 
 /// `sort_by` of the recordings list.
