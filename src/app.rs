@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
             <Header />
             <main class="container">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/meetings/:id/call") view={Lazy::<CallRoute>::new()} ssr=SsrMode::Async />
@@ -92,6 +92,7 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(HomeRoute, HomePage);
 lazy_page!(CallRoute, CallPage);
 lazy_page!(MeetingsRoute, MeetingsPage);
 lazy_page!(MeetingRoute, MeetingPage);

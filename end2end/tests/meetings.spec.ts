@@ -1,4 +1,4 @@
-import { Browser, Page, Request } from '@playwright/test';
+import { APIRequestContext, Browser, Page, Request } from '@playwright/test';
 import { test, expect, expectConsoleError, open, register, uniqueEmail } from './fixtures';
 
 /** A `datetime-local` value `days` from now at 10:00 local time. */
@@ -78,7 +78,7 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   // 2. The guest registers, sees the invitation and proposes another time with a comment.
   await register(guest, 'Gus Guest', guestEmail);
   await expect(guest.getByRole('heading', { name: 'Welcome, Gus Guest!' })).toBeVisible();
-  await guest.getByRole('link', { name: 'Invitations' }).click();
+  await guest.getByRole('link', { name: 'Invitations', exact: true }).click();
   const card = guest.locator('.invitation-card').filter({ hasText: title });
   await expect(card).toBeVisible();
   await card.getByText('Propose another time').click();
@@ -278,6 +278,54 @@ test('long unbroken words and names fit a phone screen', async ({ browser }) => 
     expect((await user.boundingBox())!.height, `${path}: the name takes one line`).toBeLessThan(40);
   }
   await context.close();
+});
+
+test('the home page shows the next meetings and the invitations waiting for an answer', async ({ page, browser }) => {
+  await register(page, 'Hal Home', uniqueEmail('hal'));
+  const next = page.getByRole('region', { name: 'Next up' });
+  const waiting = page.getByRole('region', { name: 'Waiting for your answer' });
+  await expect(next).toContainText('Nothing coming up.');
+  await expect(waiting).toContainText('No invitations are waiting for your answer.');
+
+  const hour = 3_600_000;
+  const create = async (request: APIRequestContext, title: string, hours: number) => {
+    const scheduled_at = new Date(Date.now() + hours * hour).toISOString();
+    const res = await request.post('/api/meetings', { data: { title, scheduled_at, duration_minutes: 30 } });
+    expect(res.status()).toBe(201);
+    return (await res.json()).meeting.id as number;
+  };
+  // Hal owns four meetings; the one that ended and the furthest off are not shown.
+  const over = await create(page.request, 'Over already', 1);
+  for (const step of ['start', 'end']) expect((await page.request.post(`/api/meetings/${over}/${step}`)).status()).toBe(200);
+  await create(page.request, 'Third', 30);
+  await create(page.request, 'Far off', 40);
+  const underway = await create(page.request, 'Under way', 20);
+  expect((await page.request.post(`/api/meetings/${underway}/start`)).status()).toBe(200);
+
+  // Someone else invites Hal twice; Hal has not answered either yet.
+  const other = await newUserPage(browser);
+  await register(other, 'Ola Other', uniqueEmail('ola'));
+  await expect(other.getByRole('heading', { name: 'Welcome, Ola Other!' })).toBeVisible();
+  const halEmail = await page.evaluate(async () => (await (await fetch('/api/auth/me')).json()).email);
+  for (const [title, hours] of [['Second', 25], ['Later still', 50]] as const) {
+    const id = await create(other.request, title, hours);
+    expect((await other.request.post(`/api/meetings/${id}/invite`, { data: { invitee_email: halEmail } })).status()).toBe(201);
+  }
+  await other.context().close();
+
+  await open(page, '/');
+  const items = next.locator('.meeting-item');
+  await expect(items).toHaveCount(3);
+  await expect(items.nth(0)).toContainText('Under way');
+  await expect(items.nth(1)).toContainText('Second');
+  await expect(items.nth(1)).toContainText('pending');
+  await expect(items.nth(2)).toContainText('Third');
+  // The one under way can be joined from here.
+  await expect(items.nth(0).getByRole('link', { name: 'Join call' })).toHaveAttribute('href', `/meetings/${underway}/call`);
+  await expect(items.nth(1).getByRole('link', { name: 'Join call' })).toHaveCount(0);
+  await expect(waiting).toContainText('2 invitations are waiting for your answer.');
+  await waiting.getByRole('link', { name: 'Go to your invitations' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Invitations' })).toBeVisible();
 });
 
 test('a stranger who opens a meeting URL sees a not-found page', async ({ page, browser }) => {

@@ -86,6 +86,12 @@ impl MeetingStatus {
         self.closed_note().is_some()
     }
 
+    /// Whether the call of a meeting in this status is open to someone in `role`, whose own
+    /// answer is `answer` when invited: the meeting is open, and they own it or have accepted.
+    pub fn call_open_to(self, role: Role, answer: Option<InvitationStatus>) -> bool {
+        !self.is_closed() && (role == Role::Owner || answer == Some(InvitationStatus::Accepted))
+    }
+
     /// What the pages say of a closed meeting, where it offers nothing more to do.
     pub fn closed_note(self) -> Option<&'static str> {
         match self {

@@ -9,7 +9,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
-use crate::model::{MeetingListItem, Page};
+use crate::model::{MeetingListItem, MeetingStatus, Page};
 use crate::server_fns::meetings::{CreateMeeting, list_meetings};
 
 const PER_PAGE: i64 = 10;
@@ -142,14 +142,22 @@ fn render_page(
     .into_any()
 }
 
+/// A meeting in a list: its title, time and status (an invitee's own answer while it can
+/// still take place), and "Join call" while it is under way and the call is open to the user.
 #[component]
-fn MeetingRow(item: MeetingListItem) -> impl IntoView {
+pub fn MeetingRow(item: MeetingListItem) -> impl IntoView {
     let m = item.meeting;
-    // An invitee's own answer, while the meeting can still take place; then what became of it.
-    let badge = match &item.invitation {
-        Some(inv) if !m.status.is_closed() => inv.status.as_str(),
+    let answer = item.invitation.as_ref().map(|inv| inv.status);
+    let badge = match answer {
+        Some(answer) if !m.status.is_closed() => answer.as_str(),
         _ => m.status.as_str(),
     };
+    let join = (m.status == MeetingStatus::Started && m.status.call_open_to(item.role, answer))
+        .then(|| {
+            view! {
+                <A href=format!("/meetings/{}/call", m.id) attr:class="btn btn-small">"Join call"</A>
+            }
+        });
     view! {
         <li class="meeting-item">
             <div>
@@ -159,7 +167,10 @@ fn MeetingRow(item: MeetingListItem) -> impl IntoView {
                     {format!(" · {} min", m.duration_minutes)}
                 </div>
             </div>
-            <Badge text=badge />
+            <div class="actions">
+                <Badge text=badge />
+                {join}
+            </div>
         </li>
     }
 }

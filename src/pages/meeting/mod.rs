@@ -82,12 +82,9 @@ fn Detail(data: MeetingPageData) -> impl IntoView {
     } = data;
     let m = detail.meeting.clone();
     let is_owner = detail.role == Role::Owner;
-    let may_join = !m.status.is_closed()
-        && (is_owner
-            || detail
-                .invitation
-                .as_ref()
-                .is_some_and(|i| i.status == crate::model::InvitationStatus::Accepted));
+    let may_join = m
+        .status
+        .call_open_to(detail.role, detail.invitation.as_ref().map(|i| i.status));
     view! {
         <Title text=format!("{} · Projitt Meet", m.title) />
         <section class="card meeting-head">
