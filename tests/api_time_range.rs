@@ -80,43 +80,42 @@ async fn the_last_accepted_time_still_ends_within_year_9999() {
 async fn a_blank_time_is_called_empty() {
     let app = spawn().await;
     let (ann, bob, m, inv) = owner_meeting_invitee(&app).await;
+    let meeting_path = format!("/api/meetings/{}", id(&m));
+    let propose_path = format!("/api/invitations/{}/propose", id(&inv));
     for blank in ["", "  "] {
-        let body = json!({"title": "Blank", "scheduled_at": blank, "duration_minutes": 30});
-        let err = expect_error(
-            app.post("/api/meetings", Some(&ann.token), body).await,
-            422,
-            "validation_failed",
-        )
-        .await;
-        assert_eq!(
-            err["fields"]["scheduled_at"],
-            json!(["must not be empty"]),
-            "{err}"
-        );
-        let path = format!("/api/meetings/{}", id(&m));
-        let err = expect_error(
-            put(&app, &path, &ann.token, json!({"scheduled_at": blank})).await,
-            422,
-            "validation_failed",
-        )
-        .await;
-        assert_eq!(
-            err["fields"]["scheduled_at"],
-            json!(["must not be empty"]),
-            "{err}"
-        );
-        let path = format!("/api/invitations/{}/propose", id(&inv));
-        let err = expect_error(
-            app.post(&path, Some(&bob.token), json!({"proposed_time": blank}))
+        let create = json!({"title": "Blank", "scheduled_at": blank, "duration_minutes": 30});
+        let answers = [
+            (
+                "scheduled_at",
+                app.post("/api/meetings", Some(&ann.token), create).await,
+            ),
+            (
+                "scheduled_at",
+                put(
+                    &app,
+                    &meeting_path,
+                    &ann.token,
+                    json!({"scheduled_at": blank}),
+                )
                 .await,
-            422,
-            "validation_failed",
-        )
-        .await;
-        assert_eq!(
-            err["fields"]["proposed_time"],
-            json!(["must not be empty"]),
-            "{err}"
-        );
+            ),
+            (
+                "proposed_time",
+                app.post(
+                    &propose_path,
+                    Some(&bob.token),
+                    json!({"proposed_time": blank}),
+                )
+                .await,
+            ),
+        ];
+        for (field, res) in answers {
+            let err = expect_error(res, 422, "validation_failed").await;
+            assert_eq!(
+                err["fields"][field],
+                json!(["must not be empty"]),
+                "{blank:?}: {err}"
+            );
+        }
     }
 }
