@@ -328,6 +328,36 @@ test('the home page shows the next meetings and the invitations waiting for an a
   await expect(page.getByRole('heading', { level: 1, name: 'Invitations' })).toBeVisible();
 });
 
+test('invitations to meetings that are over are tucked away below the others', async ({ page, browser }) => {
+  await register(page, 'Ike Invitee', uniqueEmail('ike'));
+  await expect(page.getByRole('heading', { name: 'Welcome, Ike Invitee!' })).toBeVisible();
+  const ikeEmail = await page.evaluate(async () => (await (await fetch('/api/auth/me')).json()).email);
+  const owner = await newUserPage(browser);
+  await register(owner, 'Oda Owner', uniqueEmail('oda'));
+  await expect(owner.getByRole('heading', { name: 'Welcome, Oda Owner!' })).toBeVisible();
+  const ids: number[] = [];
+  for (const title of ['Called off', 'Still on']) {
+    const scheduled_at = new Date(Date.now() + 86_400_000).toISOString();
+    const res = await owner.request.post('/api/meetings', { data: { title, scheduled_at, duration_minutes: 30 } });
+    expect(res.status()).toBe(201);
+    const id = (await res.json()).meeting.id as number;
+    expect((await owner.request.post(`/api/meetings/${id}/invite`, { data: { invitee_email: ikeEmail } })).status()).toBe(201);
+    ids.push(id);
+  }
+  expect((await owner.request.post(`/api/meetings/${ids[0]}/cancel`)).status()).toBe(200);
+  await owner.context().close();
+
+  await open(page, '/invitations');
+  const still = page.locator('.invitation-card').filter({ hasText: 'Still on' });
+  const off = page.locator('.invitation-card').filter({ hasText: 'Called off' });
+  await expect(still).toBeVisible();
+  await expect(still.getByRole('button', { name: 'Accept' })).toBeVisible();
+  await expect(off).toBeHidden();
+  await page.getByText('Past meetings (1)').click();
+  await expect(off).toBeVisible();
+  await expect(off).toContainText('The meeting was cancelled.');
+});
+
 test('a stranger who opens a meeting URL sees a not-found page', async ({ page, browser }) => {
   await register(page, 'Sam Owner', uniqueEmail('sam'));
   await expect(page.getByRole('heading', { name: 'Welcome, Sam Owner!' })).toBeVisible();
