@@ -92,6 +92,7 @@ use On::{Recording, Scheduled, Started};
 const GET: Method = Method::GET;
 const POST: Method = Method::POST;
 const PUT: Method = Method::PUT;
+const DELETE: Method = Method::DELETE;
 
 fn meeting_rows() -> Vec<Row> {
     let none = Body::None;
@@ -137,6 +138,7 @@ fn invitation_rows() -> Vec<Row> {
         row(POST, "/api/invitations/{i}/propose",          Body::Json(tomorrow),  Started,   Fresh,  [401, 404, 403, 403, 200, 403, 403, 403]),
         row(POST, "/api/invitations/{i}/proposal/accept",  none,                  Scheduled, Fresh,  [401, 404, 403, 403, 403, 403, 403, 200]),
         row(POST, "/api/invitations/{i}/proposal/decline", none,                  Started,   Fresh,  [401, 404, 403, 403, 403, 403, 403, 200]),
+        row(DELETE, "/api/invitations/{i}",               none,                  Started,   Fresh,  [401, 404, 403, 403, 403, 403, 403, 204]),
     ];
     rows
 }

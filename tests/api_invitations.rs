@@ -347,3 +347,110 @@ async fn closed_meeting_takes_no_answers() {
     .await;
     assert_eq!(invitations_of(&app, &ann, &m).await[0]["status"], "pending");
 }
+
+async fn withdraw(
+    app: &common::TestApp,
+    user: &common::TestUser,
+    invitation: i64,
+) -> reqwest::Response {
+    app.client
+        .delete(app.url(&format!("/api/invitations/{invitation}")))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn owner_withdraws_an_invitation_and_the_invitee_no_longer_sees_the_meeting() {
+    let app = spawn().await;
+    let (ann, bob, m, inv) = owner_meeting_invitee(&app).await;
+    let meeting_path = format!("/api/meetings/{}", id(&m));
+    json(app.get(&meeting_path, Some(&bob.token)).await, 200).await;
+
+    assert_eq!(withdraw(&app, &ann, id(&inv)).await.status(), 204);
+    assert!(invitations_of(&app, &ann, &m).await.is_empty());
+    expect_error(
+        app.get(&meeting_path, Some(&bob.token)).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let inbox = json(app.get("/api/invitations", Some(&bob.token)).await, 200).await;
+    assert_eq!(inbox, json!([]));
+    // Too late to answer, or to withdraw again.
+    expect_error(
+        answer(&app, &bob, id(&inv), "accept").await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(withdraw(&app, &ann, id(&inv)).await, 404, "not_found").await;
+    // The same person can be invited again.
+    json(
+        invite(&app, &ann, id(&m), json!({"invitee_user_id": bob.id})).await,
+        201,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn rejected_and_proposed_invitations_can_be_withdrawn_accepted_ones_cannot() {
+    let app = spawn().await;
+    let (ann, bob, m, inv) = owner_meeting_invitee(&app).await;
+    json(answer(&app, &bob, id(&inv), "accept").await, 200).await;
+    expect_error(
+        withdraw(&app, &ann, id(&inv)).await,
+        409,
+        "already_accepted",
+    )
+    .await;
+    assert_eq!(invitations_of(&app, &ann, &m).await.len(), 1);
+
+    json(answer(&app, &bob, id(&inv), "reject").await, 200).await;
+    assert_eq!(withdraw(&app, &ann, id(&inv)).await.status(), 204);
+
+    let again = json(
+        invite(&app, &ann, id(&m), json!({"invitee_user_id": bob.id})).await,
+        201,
+    )
+    .await;
+    let path = format!("/api/invitations/{}/propose", id(&again));
+    let body = json!({"proposed_time": hours_from_now(48), "comment": "Later?"});
+    json(app.post(&path, Some(&bob.token), body).await, 200).await;
+    assert_eq!(withdraw(&app, &ann, id(&again)).await.status(), 204);
+    assert!(invitations_of(&app, &ann, &m).await.is_empty());
+}
+
+#[tokio::test]
+async fn only_the_owner_withdraws_and_only_while_the_meeting_is_open() {
+    let app = spawn().await;
+    let (ann, bob, m, inv) = owner_meeting_invitee(&app).await;
+    let eve = app.register("Eve").await;
+    expect_error(withdraw(&app, &bob, id(&inv)).await, 403, "forbidden").await;
+    expect_error(withdraw(&app, &eve, id(&inv)).await, 404, "not_found").await;
+    meeting_action(&app, &ann, &m, "cancel").await;
+    expect_error(withdraw(&app, &ann, id(&inv)).await, 409, "meeting_closed").await;
+    assert_eq!(invitations_of(&app, &ann, &m).await.len(), 1);
+}
+
+/// An accept and a withdrawal that race: either the accept lands first and the invitation
+/// stays (409 for the withdrawal), or the withdrawal does and the accept finds nothing (404);
+/// never both, and never a 5xx.
+#[tokio::test]
+async fn an_accept_racing_a_withdrawal_gets_a_clear_answer() {
+    let app = spawn().await;
+    for _ in 0..15 {
+        let (ann, bob, m, inv) = owner_meeting_invitee(&app).await;
+        let (accepted, withdrawn) = tokio::join!(
+            answer(&app, &bob, id(&inv), "accept"),
+            withdraw(&app, &ann, id(&inv))
+        );
+        let left = invitations_of(&app, &ann, &m).await;
+        match (accepted.status().as_u16(), withdrawn.status().as_u16()) {
+            (200, 409) => assert_eq!(left.len(), 1),
+            (404, 204) => assert!(left.is_empty()),
+            other => panic!("accept and withdraw answered {other:?}"),
+        }
+    }
+}

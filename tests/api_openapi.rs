@@ -31,6 +31,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/invitations/{id}/propose"),
     ("post", "/api/invitations/{id}/proposal/accept"),
     ("post", "/api/invitations/{id}/proposal/decline"),
+    ("delete", "/api/invitations/{id}"),
     ("post", "/api/meetings/{id}/presence/join"),
     ("post", "/api/meetings/{id}/presence/leave"),
     ("get", "/api/meetings/{id}/participants"),

@@ -97,6 +97,8 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(invitationRow).toContainText('Thursday afternoon suits the whole team better.');
   await invitationRow.getByRole('button', { name: 'Accept proposal' }).click();
   await expect(invitationRow).toContainText('accepted');
+  // An accepted invitee may be in the call: their invitation cannot be withdrawn.
+  await expect(invitationRow.getByRole('button', { name: 'Withdraw' })).toHaveCount(0);
   // The comment went with the proposal.
   await expect(invitationRow).not.toContainText('Thursday afternoon');
   const expected = new Date(proposed);
@@ -356,6 +358,30 @@ test('invitations to meetings that are over are tucked away below the others', a
   await page.getByText('Past meetings (1)').click();
   await expect(off).toBeVisible();
   await expect(off).toContainText('The meeting was cancelled.');
+});
+
+test('the owner withdraws an invitation sent to the wrong address, after saying yes', async ({ page }) => {
+  await register(page, 'Wyn Withdraw', uniqueEmail('wyn'));
+  await expect(page.getByRole('heading', { name: 'Welcome, Wyn Withdraw!' })).toBeVisible();
+  await createMeeting(page, `Typo ${Date.now()}`, localDay(2));
+  const wrong = uniqueEmail('typo');
+  await page.getByLabel('Email to invite').fill(wrong);
+  await page.getByRole('button', { name: 'Invite', exact: true }).click();
+  const row = page.locator(`li[data-email="${wrong}"]`);
+  await expect(row).toContainText('pending');
+  // Asked first; saying no keeps it.
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await row.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(row).toBeVisible();
+  page.once('dialog', (dialog) => {
+    expect(dialog.message()).toContain(`Withdraw the invitation to ${wrong}?`);
+    void dialog.accept();
+  });
+  await row.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Invitations' })).toContainText('No one is invited yet.');
+  await page.reload();
+  await expect(page.locator(`li[data-email="${wrong}"]`)).toHaveCount(0);
 });
 
 test('a stranger who opens a meeting URL sees a not-found page', async ({ page, browser }) => {

@@ -11,6 +11,7 @@ use crate::model::{
     MeetingSummary,
 };
 use crate::server::db::{Db, from_millis, now_millis, to_millis};
+use sqlx::Connection as _;
 
 const COMMENT_MAX: usize = 500;
 
@@ -284,7 +285,7 @@ async fn set_answer(
                 .bind(comment.map(str::to_string))
                 .bind(now)
                 .bind(invitation_id)
-                .fetch_one(&mut *db.writer().await?)
+                .fetch_optional(&mut *db.writer().await?)
                 .await
         }
         None => {
@@ -296,11 +297,52 @@ async fn set_answer(
                 .bind(status.as_str())
                 .bind(now)
                 .bind(invitation_id)
-                .fetch_one(&mut *db.writer().await?)
+                .fetch_optional(&mut *db.writer().await?)
                 .await
         }
     };
-    Ok(query?.into())
+    // Gone since it was read: the owner withdrew it.
+    Ok(query?.ok_or_else(no_invitation)?.into())
+}
+
+/// The owner withdraws an invitation while the meeting is open, unless it was accepted (an
+/// accepted invitee may be in the call): the invitee no longer sees the meeting. The check and
+/// the delete share one transaction, with the row locked on PostgreSQL, so an accept that
+/// races the withdrawal either lands first (409 `already_accepted`) or finds nothing (404).
+pub async fn withdraw(db: &Db, user_id: i64, invitation_id: i64) -> Result<(), AppError> {
+    let (_, access) = load(db, user_id, invitation_id).await?;
+    access.require_owner()?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
+    let now: Option<(String, String)> = db
+        .query_as(&format!(
+            "SELECT i.status, m.status FROM invitations i JOIN meetings m ON m.id = i.meeting_id \
+             WHERE i.id = $1{}",
+            db.row_lock("i")
+        ))
+        .bind(invitation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (invitation_status, meeting_status) = now.ok_or_else(no_invitation)?;
+    if let Some(note) = meeting_status
+        .parse::<MeetingStatus>()
+        .ok()
+        .and_then(MeetingStatus::closed_note)
+    {
+        return Err(AppError::conflict("meeting_closed", note));
+    }
+    if invitation_status == InvitationStatus::Accepted.as_str() {
+        return Err(AppError::conflict(
+            "already_accepted",
+            "An accepted invitation cannot be withdrawn: the invitee may be in the call.",
+        ));
+    }
+    db.query("DELETE FROM invitations WHERE id = $1")
+        .bind(invitation_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Accepts or rejects; the invitee may change their mind any time while the meeting is open.

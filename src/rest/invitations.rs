@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/{id}/propose", post(propose))
         .route("/invitations/{id}/proposal/accept", post(accept_proposal))
         .route("/invitations/{id}/proposal/decline", post(decline_proposal))
+        .route("/invitations/{id}", delete(withdraw))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -262,4 +263,28 @@ async fn decline_proposal(
     Ok(Json(
         proposals::decline_proposal(&state.db, auth.user.id, id).await?,
     ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/invitations/{id}",
+    operation_id = "withdraw_invitation",
+    tag = "invitations",
+    summary = "Withdraw an invitation that was not accepted (owner)",
+    params(
+        ("id" = i64, Path, description = "The invitation's id"),
+    ),
+    responses(
+        (status = 204, description = "Withdrawn: the invitee no longer sees the meeting."),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 409, description = "already_accepted, or meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+    ),
+)]
+async fn withdraw(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, AppError> {
+    invitations::withdraw(&state.db, auth.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
         super::invitations::propose,
         super::invitations::accept_proposal,
         super::invitations::decline_proposal,
+        super::invitations::withdraw,
         super::presence::join,
         super::presence::leave,
         super::presence::participants,

@@ -84,3 +84,9 @@ pub async fn decline_proposal(id: i64) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
     crate::domain::proposals::decline_proposal(&state.db, auth.user.id, id).await
 }
+
+#[server(prefix = "/rpc")]
+pub async fn withdraw_invitation(id: i64) -> Result<(), AppError> {
+    let (state, auth) = super::ctx::user().await?;
+    crate::domain::invitations::withdraw(&state.db, auth.user.id, id).await
+}

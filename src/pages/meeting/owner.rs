@@ -9,7 +9,9 @@ use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
 use crate::model::{InvitationStatus, InvitationWithInvitee, MeetingStatus};
-use crate::server_fns::invitations::{AcceptProposal, DeclineProposal, InviteByEmail};
+use crate::server_fns::invitations::{
+    AcceptProposal, DeclineProposal, InviteByEmail, WithdrawInvitation,
+};
 use crate::server_fns::meetings::{
     CancelMeeting, EndMeeting, MeetingDetail, StartMeeting, UpdateMeeting,
 };
@@ -102,17 +104,21 @@ fn Invitations(invitations: Vec<InvitationWithInvitee>, status: MeetingStatus) -
     let movable = status == MeetingStatus::Scheduled;
     let accept = ServerAction::<AcceptProposal>::new();
     let decline = ServerAction::<DeclineProposal>::new();
+    let withdraw = ServerAction::<WithdrawInvitation>::new();
     let changed = expect_context::<Changed>();
     changed.after(*accept);
     changed.after(*decline);
+    changed.after(*withdraw);
     let error: Signal<Option<AppError>> = Signal::derive(move || {
         accept
             .value()
             .get()
             .and_then(Result::err)
             .or_else(|| decline.value().get().and_then(Result::err))
+            .or_else(|| withdraw.value().get().and_then(Result::err))
     });
-    let busy = move || accept.pending().get() || decline.pending().get();
+    let busy =
+        move || accept.pending().get() || decline.pending().get() || withdraw.pending().get();
     let empty = invitations.is_empty();
     view! {
         <section class="card" aria-labelledby="invitations-heading">
@@ -142,17 +148,30 @@ fn Invitations(invitations: Vec<InvitationWithInvitee>, status: MeetingStatus) -
                                 // The comment goes with the proposal: once it is accepted or declined, it is history.
                                 {inv.comment.clone().filter(|c| proposed && !c.is_empty()).map(|c| view! { <div class="small comment">"“" {c} "”"</div> })}
                             </div>
-                            {(proposed && open).then(|| view! {
-                                <div class="actions">
-                                    {movable.then(|| view! {
-                                        <button class="btn btn-small" disabled=busy on:click=move |_| { accept.dispatch(AcceptProposal { id }); }>
-                                            "Accept proposal"
+                            // An accepted invitee may be in the call: their invitation stays.
+                            {(open && inv.status != InvitationStatus::Accepted).then(|| {
+                                let question = format!("Withdraw the invitation to {}? They will no longer see this meeting.", inv.invitee_email);
+                                view! {
+                                    <div class="actions">
+                                        {(proposed && movable).then(|| view! {
+                                            <button class="btn btn-small" disabled=busy on:click=move |_| { accept.dispatch(AcceptProposal { id }); }>
+                                                "Accept proposal"
+                                            </button>
+                                        })}
+                                        {proposed.then(|| view! {
+                                            <button class="btn btn-quiet btn-small" disabled=busy on:click=move |_| { decline.dispatch(DeclineProposal { id }); }>
+                                                "Decline proposal"
+                                            </button>
+                                        })}
+                                        <button class="btn btn-quiet btn-small" disabled=busy on:click=move |_| {
+                                            if confirmed(&question) {
+                                                withdraw.dispatch(WithdrawInvitation { id });
+                                            }
+                                        }>
+                                            "Withdraw"
                                         </button>
-                                    })}
-                                    <button class="btn btn-quiet btn-small" disabled=busy on:click=move |_| { decline.dispatch(DeclineProposal { id }); }>
-                                        "Decline proposal"
-                                    </button>
-                                </div>
+                                    </div>
+                                }
                             })}
                         </li>
                     }
