@@ -454,3 +454,37 @@ async fn an_accept_racing_a_withdrawal_gets_a_clear_answer() {
         }
     }
 }
+
+/// An invitee who rejected while in the call is still present; withdrawing their invitation
+/// takes them out of it, and their next poll is refused.
+#[tokio::test]
+async fn a_withdrawn_invitee_still_in_the_call_leaves_it() {
+    let app = spawn().await;
+    let (ann, bob, m, inv) = owner_meeting_invitee(&app).await;
+    let mid = id(&m);
+    json(answer(&app, &bob, id(&inv), "accept").await, 200).await;
+    for who in [&ann, &bob] {
+        let path = format!("/api/meetings/{mid}/presence/join");
+        let res = app.post(&path, Some(&who.token), json!({})).await;
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    let inbox = format!("/api/meetings/{mid}/rtc/inbox?wait=0");
+    json(app.get(&inbox, Some(&bob.token)).await, 200).await;
+    json(answer(&app, &bob, id(&inv), "reject").await, 200).await;
+    assert!(present(&app, &ann, mid).await.contains(&bob.id));
+
+    assert_eq!(withdraw(&app, &ann, id(&inv)).await.status(), 204);
+    assert_eq!(present(&app, &ann, mid).await, [ann.id]);
+    expect_error(app.get(&inbox, Some(&bob.token)).await, 404, "not_found").await;
+}
+
+/// The ids of those present in meeting `mid`, as its owner `owner` sees them.
+async fn present(app: &common::TestApp, owner: &common::TestUser, mid: i64) -> Vec<i64> {
+    let path = format!("/api/meetings/{mid}/participants?active=1");
+    let list = json(app.get(&path, Some(&owner.token)).await, 200).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["user_id"].as_i64().unwrap())
+        .collect()
+}

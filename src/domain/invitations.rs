@@ -306,24 +306,26 @@ async fn set_answer(
 }
 
 /// The owner withdraws an invitation while the meeting is open, unless it was accepted (an
-/// accepted invitee may be in the call): the invitee no longer sees the meeting. The check and
-/// the delete share one transaction, with the row locked on PostgreSQL, so an accept that
-/// races the withdrawal either lands first (409 `already_accepted`) or finds nothing (404).
+/// accepted invitee may be in the call): the invitee no longer sees the meeting. One who
+/// rejected after joining leaves the call with it. The check and the writes share one
+/// transaction, with the row locked on PostgreSQL, so an accept that races the withdrawal
+/// either lands first (409 `already_accepted`) or finds nothing (404).
 pub async fn withdraw(db: &Db, user_id: i64, invitation_id: i64) -> Result<(), AppError> {
     let (_, access) = load(db, user_id, invitation_id).await?;
     access.require_owner()?;
+    let changed = db.hub().access_changing();
     let mut writer = db.writer().await?;
     let mut tx = writer.begin().await?;
-    let now: Option<(String, String)> = db
+    let now: Option<(String, String, Option<i64>)> = db
         .query_as(&format!(
-            "SELECT i.status, m.status FROM invitations i JOIN meetings m ON m.id = i.meeting_id \
-             WHERE i.id = $1{}",
+            "SELECT i.status, m.status, i.invitee_user_id FROM invitations i \
+             JOIN meetings m ON m.id = i.meeting_id WHERE i.id = $1{}",
             db.row_lock("i")
         ))
         .bind(invitation_id)
         .fetch_optional(&mut *tx)
         .await?;
-    let (invitation_status, meeting_status) = now.ok_or_else(no_invitation)?;
+    let (invitation_status, meeting_status, invitee) = now.ok_or_else(no_invitation)?;
     if let Some(note) = meeting_status
         .parse::<MeetingStatus>()
         .ok()
@@ -341,7 +343,19 @@ pub async fn withdraw(db: &Db, user_id: i64, invitation_id: i64) -> Result<(), A
         .bind(invitation_id)
         .execute(&mut *tx)
         .await?;
+    if let Some(invitee) = invitee {
+        db.query(
+            "UPDATE meeting_participants SET left_at = $1 \
+             WHERE meeting_id = $2 AND user_id = $3 AND left_at IS NULL",
+        )
+        .bind(now_millis())
+        .bind(access.meeting.id)
+        .bind(invitee)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
+    drop(changed);
     Ok(())
 }
 
