@@ -40,18 +40,8 @@ fn pick<'a>(
 
 /// `sort_by=upcoming`: the meetings still to come or under way first, soonest first; then the
 /// ended and cancelled ones, latest first (times are integers, so negating one reverses them).
-static UPCOMING_ORDER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let closed: Vec<String> = MeetingStatus::ALL
-        .iter()
-        .filter(|s| s.is_closed())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    let closed = format!("m.status IN ({})", closed.join(", "));
-    format!(
-        "CASE WHEN {closed} THEN 1 ELSE 0 END, \
-         CASE WHEN {closed} THEN -m.scheduled_at ELSE m.scheduled_at END, m.id"
-    )
-});
+const UPCOMING_ORDER: &str = "CASE WHEN m.status IN ('ended', 'cancelled') THEN 1 ELSE 0 END, \
+     CASE WHEN m.status IN ('ended', 'cancelled') THEN -m.scheduled_at ELSE m.scheduled_at END, m.id";
 
 #[derive(sqlx::FromRow)]
 struct ListRow {
@@ -159,7 +149,7 @@ pub async fn list(
          ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}",
         order = match sort_by {
             Some(column) => format!("{column} {sort_dir}, m.id {sort_dir}"),
-            None => UPCOMING_ORDER.clone(),
+            None => UPCOMING_ORDER.to_string(),
         }
     );
     let mut select = db.query_as::<ListRow>(&select_sql).bind(user_id);
