@@ -167,19 +167,21 @@ impl MeetingAccess {
 
     /// 409 `meeting_closed` once the meeting has ended or was cancelled.
     pub fn require_open(&self) -> Result<(), AppError> {
-        match self.meeting.status.closed_note() {
-            Some(note) => Err(AppError::conflict("meeting_closed", note)),
-            None => Ok(()),
-        }
+        require_open(self.meeting.status)
     }
 
     /// Owners and accepted invitees may join the call.
     pub fn may_join(&self) -> bool {
-        self.is_owner()
-            || self
-                .invitation
-                .as_ref()
-                .is_some_and(|i| i.status == InvitationStatus::Accepted)
+        self.role
+            .may_join(self.invitation.as_ref().map(|i| i.status))
+    }
+}
+
+/// 409 `meeting_closed` for a meeting in `status` once it has ended or was cancelled.
+pub fn require_open(status: MeetingStatus) -> Result<(), AppError> {
+    match status.closed_note() {
+        Some(note) => Err(AppError::conflict("meeting_closed", note)),
+        None => Ok(()),
     }
 }
 

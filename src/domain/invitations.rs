@@ -1,7 +1,7 @@
 //! Invitations: who the owner invites, the caller's inbox, and the invitee's answer (accept,
 //! reject, propose another time). The owner's answer to a proposal is in `proposals`.
 
-use super::access::{INVITATION_COLUMNS, InvitationRow, MeetingAccess, meeting_for};
+use super::access::{INVITATION_COLUMNS, InvitationRow, MeetingAccess, meeting_for, require_open};
 use super::meetings::check_time;
 use super::users::{self, on_unique};
 use super::validate::Checks;
@@ -326,12 +326,8 @@ pub async fn withdraw(db: &Db, user_id: i64, invitation_id: i64) -> Result<(), A
         .fetch_optional(&mut *tx)
         .await?;
     let (invitation_status, meeting_status, invitee) = now.ok_or_else(no_invitation)?;
-    if let Some(note) = meeting_status
-        .parse::<MeetingStatus>()
-        .ok()
-        .and_then(MeetingStatus::closed_note)
-    {
-        return Err(AppError::conflict("meeting_closed", note));
+    if let Ok(status) = meeting_status.parse::<MeetingStatus>() {
+        require_open(status)?;
     }
     if invitation_status == InvitationStatus::Accepted.as_str() {
         return Err(AppError::conflict(

@@ -90,13 +90,14 @@ pub async fn accept_proposal(
 
 /// Why a meeting in `status` cannot move to a proposed time.
 fn unmovable(status: MeetingStatus) -> AppError {
-    match status.closed_note() {
-        Some(note) => AppError::conflict("meeting_closed", note),
-        None => AppError::conflict(
-            "already_started",
-            "The meeting has started; its time can no longer move.",
-        ),
-    }
+    super::access::require_open(status)
+        .err()
+        .unwrap_or_else(|| {
+            AppError::conflict(
+                "already_started",
+                "The meeting has started; its time can no longer move.",
+            )
+        })
 }
 
 /// The owner turns the proposal down: the invitation is pending again, with no proposed time.

@@ -80,6 +80,14 @@ string_enum!(SignalType { Offer = "offer", Answer = "answer", Candidate = "candi
 string_enum!(Sentiment { Neutral = "neutral", Positive = "positive", Negative = "negative" });
 string_enum!(Role { Owner = "owner", Invitee = "invitee" });
 
+impl Role {
+    /// Who may join a meeting's call: its owner, and invitees who accepted (`answer` is an
+    /// invitee's own).
+    pub fn may_join(self, answer: Option<InvitationStatus>) -> bool {
+        self == Role::Owner || answer == Some(InvitationStatus::Accepted)
+    }
+}
+
 impl MeetingStatus {
     /// Ended and cancelled meetings take no more changes, invitations or joins.
     pub fn is_closed(self) -> bool {
@@ -87,9 +95,9 @@ impl MeetingStatus {
     }
 
     /// Whether the call of a meeting in this status is open to someone in `role`, whose own
-    /// answer is `answer` when invited: the meeting is open, and they own it or have accepted.
+    /// answer is `answer` when invited: the meeting is open, and they may join it.
     pub fn call_open_to(self, role: Role, answer: Option<InvitationStatus>) -> bool {
-        !self.is_closed() && (role == Role::Owner || answer == Some(InvitationStatus::Accepted))
+        !self.is_closed() && role.may_join(answer)
     }
 
     /// What the pages say of a closed meeting, where it offers nothing more to do.
