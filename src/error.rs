@@ -8,6 +8,93 @@ use serde::{Deserialize, Serialize};
 /// Field name → problems with that field, as sent in a 422 `fields` object.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
+/// The `error` codes of the HTTP contract. Their snake_case strings are the contract; the
+/// browser's call engine matches these variants, so a misspelt code cannot compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    NotAccepted,
+    JoinRequired,
+    CrossSiteRequest,
+    NotFound,
+    FileUnavailable,
+    AlreadyInvited,
+    AlreadyAccepted,
+    AlreadyStarted,
+    AlreadyEnded,
+    NotStarted,
+    MeetingCancelled,
+    MeetingClosed,
+    NotJoined,
+    RecipientNotPresent,
+    NoProposal,
+    RecordingInProgress,
+    NoActiveRecording,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    TooManyRequests,
+    ServiceUnavailable,
+    InternalError,
+    TransportError,
+    /// A code this build does not know (a newer server, or an answer that is not the API's
+    /// own, such as a proxy's). Never sent by this server.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The contract's string for this code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Forbidden => "forbidden",
+            Self::NotAccepted => "not_accepted",
+            Self::JoinRequired => "join_required",
+            Self::CrossSiteRequest => "cross_site_request",
+            Self::NotFound => "not_found",
+            Self::FileUnavailable => "file_unavailable",
+            Self::AlreadyInvited => "already_invited",
+            Self::AlreadyAccepted => "already_accepted",
+            Self::AlreadyStarted => "already_started",
+            Self::AlreadyEnded => "already_ended",
+            Self::NotStarted => "not_started",
+            Self::MeetingCancelled => "meeting_cancelled",
+            Self::MeetingClosed => "meeting_closed",
+            Self::NotJoined => "not_joined",
+            Self::RecipientNotPresent => "recipient_not_present",
+            Self::NoProposal => "no_proposal",
+            Self::RecordingInProgress => "recording_in_progress",
+            Self::NoActiveRecording => "no_active_recording",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::ValidationFailed => "validation_failed",
+            Self::TooManyRequests => "too_many_requests",
+            Self::ServiceUnavailable => "service_unavailable",
+            Self::InternalError => "internal_error",
+            Self::TransportError => "transport_error",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The code named by `s`; [`ErrorCode::Unknown`] for one this build does not know.
+    pub fn parse(s: &str) -> Self {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).unwrap_or(Self::Unknown)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// 400: the request could not be read (malformed JSON, bad query string).
@@ -21,7 +108,7 @@ pub enum AppError {
     InvalidCredentials,
     /// 403 with a specific code (`forbidden`, `not_accepted`, `join_required`, ...).
     #[error("{message}")]
-    Forbidden { code: String, message: String },
+    Forbidden { code: ErrorCode, message: String },
     /// 404; the same for "does not exist" and "exists but you may not see it".
     #[error("{0}")]
     NotFound(String),
@@ -31,7 +118,7 @@ pub enum AppError {
     FileUnavailable(String),
     /// 409: illegal in the current state, with a specific code.
     #[error("{message}")]
-    Conflict { code: String, message: String },
+    Conflict { code: ErrorCode, message: String },
     /// 413: the body is over the limit.
     #[error("The request body is too large.")]
     PayloadTooLarge,
@@ -78,16 +165,16 @@ fn wait_in_words(secs: u64) -> String {
 }
 
 impl AppError {
-    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::Forbidden {
-            code: code.into(),
+            code,
             message: message.into(),
         }
     }
 
-    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::Conflict {
-            code: code.into(),
+            code,
             message: message.into(),
         }
     }
@@ -115,22 +202,22 @@ impl AppError {
         }
     }
 
-    /// The snake_case `error` code of the HTTP contract.
-    pub fn code(&self) -> &str {
+    /// The `error` code of the HTTP contract.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => "bad_request",
-            Self::Unauthenticated(_) => "unauthenticated",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
-            Self::NotFound(_) => "not_found",
-            Self::FileUnavailable(_) => "file_unavailable",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::Validation(_) => "validation_failed",
-            Self::TooManyRequests { .. } => "too_many_requests",
-            Self::Unavailable(_) => "service_unavailable",
-            Self::Internal => "internal_error",
-            Self::Transport(_) => "transport_error",
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => *code,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::FileUnavailable(_) => ErrorCode::FileUnavailable,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Internal => ErrorCode::InternalError,
+            Self::Transport(_) => ErrorCode::TransportError,
         }
     }
 
@@ -166,6 +253,22 @@ mod server_fn_error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_reads_back_from_its_contract_string() {
+        let codes = [
+            ErrorCode::BadRequest,
+            ErrorCode::JoinRequired,
+            ErrorCode::MeetingClosed,
+            ErrorCode::RecipientNotPresent,
+            ErrorCode::ServiceUnavailable,
+        ];
+        for code in codes {
+            assert_eq!(ErrorCode::parse(code.as_str()), code);
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+        assert_eq!(ErrorCode::parse("bad_gateway"), ErrorCode::Unknown);
+    }
 
     #[test]
     fn a_throttled_caller_is_told_the_wait_in_words() {

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use leptos::config::get_configuration;
-use projitt_meet::server::{config::Config, db::Db, process, router, state::AppState};
+use projitt_meet::infra::{config::Config, db::Db, process};
+use projitt_meet::web::{router, state::AppState};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {

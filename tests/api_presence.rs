@@ -102,7 +102,9 @@ async fn mark_all_left_takes_everyone_out_of_the_call() {
     let (owner, guest, meeting_id) = owner_and_guest(&app).await;
     joined(&app, meeting_id, &owner).await;
     joined(&app, meeting_id, &guest).await;
-    presence::mark_all_left(&app.db, meeting_id).await.unwrap();
+    presence::mark_all_left(&app.backend, meeting_id)
+        .await
+        .unwrap();
     assert!(list(&app, meeting_id, &owner, "?active=1").await.is_empty());
     let all = list(&app, meeting_id, &owner, "").await;
     assert_eq!(all.len(), 2);
@@ -117,7 +119,7 @@ async fn present_users_lists_who_is_in_the_call_with_email() {
     joined(&app, meeting_id, &owner).await;
     joined(&app, meeting_id, &guest).await;
     leave(&app, meeting_id, &owner).await;
-    let present = presence::present_users(&app.db, meeting_id, 30)
+    let present = presence::present_users(&app.backend, meeting_id)
         .await
         .unwrap();
     assert_eq!(present.len(), 1);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use call_support::{ack, call_of_two, cancel, ids, inbox, joined, meeting_with, send, send_raw};
 use common::{TestApp, TestUser, spawn};
-use projitt_meet::server::db::Dialect;
+use projitt_meet::infra::db::Dialect;
 use serde_json::{Value, json};
 
 /// Sends `{"n": 0..n}` one after another, as a client does.
@@ -202,7 +202,7 @@ async fn a_woken_long_poll_answers_the_oldest_signals_exactly_as_a_read_would() 
     let ann_page = inbox(app, meeting_id, &ann, "?wait=10&limit=3");
     let sends = async {
         let parked = Instant::now();
-        while app.db.hub().parked_recipients() < 2 {
+        while app.backend.hub.parked_recipients() < 2 {
             assert!(parked.elapsed() < Duration::from_secs(5), "both polls park");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -366,7 +366,9 @@ async fn acknowledged_signals_and_those_of_closed_meetings_are_pruned() {
     };
     assert_eq!(count().await, 2, "a 201 means the row is stored");
 
-    projitt_meet::domain::signals::prune(&app.db).await.unwrap();
+    projitt_meet::domain::signals::prune(&app.backend)
+        .await
+        .unwrap();
     assert_eq!(count().await, 1);
     assert_eq!(
         ids(&inbox(&app, meeting_id, &guest, "").await),
@@ -374,7 +376,9 @@ async fn acknowledged_signals_and_those_of_closed_meetings_are_pruned() {
     );
 
     cancel(&app, meeting_id, &owner).await;
-    projitt_meet::domain::signals::prune(&app.db).await.unwrap();
+    projitt_meet::domain::signals::prune(&app.backend)
+        .await
+        .unwrap();
     assert_eq!(count().await, 0);
 }
 
@@ -385,17 +389,17 @@ async fn a_signal_answered_201_survives_a_server_restart() {
     let id = send(&app, meeting_id, &owner, &guest, json!({"sdp": "kept"})).await;
 
     // A second server over the same database, with nothing shared in memory.
-    let db = projitt_meet::server::db::Db::connect(app.db.url())
+    let db = projitt_meet::infra::db::Db::connect(app.db.url())
         .await
         .unwrap();
     let config = common::test_config(app.db.url(), &app.storage);
     let options = leptos::config::get_configuration(Some("Cargo.toml"))
         .unwrap()
         .leptos_options;
-    let state = projitt_meet::server::state::AppState::new(options, db, config);
+    let state = projitt_meet::web::state::AppState::new(options, db, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let serve = projitt_meet::server::router::serve(listener, state, std::future::pending());
+    let serve = projitt_meet::web::router::serve(listener, state, std::future::pending());
     tokio::spawn(serve);
 
     let url = format!("{base}/api/meetings/{meeting_id}/rtc/inbox");

@@ -2,9 +2,10 @@
 //! invited to it (any invitation status); everyone else gets the same 404 as for a meeting
 //! that does not exist, so ids don't leak.
 
-use crate::error::AppError;
+use super::Backend;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::db::from_millis;
 use crate::model::{Invitation, InvitationStatus, Meeting, MeetingStatus, Role};
-use crate::server::db::{Db, from_millis};
 
 pub const MEETING_COLUMNS: &str = "id, owner_id, title, scheduled_at, duration_minutes, status, join_code, \
      started_at, ended_at, created_at, updated_at";
@@ -90,21 +91,22 @@ pub fn not_found() -> AppError {
     AppError::NotFound("No such meeting.".into())
 }
 
-pub async fn find_meeting(db: &Db, meeting_id: i64) -> Result<Option<Meeting>, AppError> {
-    let row: Option<MeetingRow> = db
+pub async fn find_meeting(cx: &Backend, meeting_id: i64) -> Result<Option<Meeting>, AppError> {
+    let row: Option<MeetingRow> = cx
+        .db
         .query_as(&format!(
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
         ))
         .bind(meeting_id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     Ok(row.map(Meeting::from))
 }
 
 /// The meeting's status as stored now: for a conditional write that found the meeting
 /// changed since it was read, to say why it refused.
-pub async fn status_now(db: &Db, meeting_id: i64) -> Result<MeetingStatus, AppError> {
-    Ok(find_meeting(db, meeting_id)
+pub async fn status_now(cx: &Backend, meeting_id: i64) -> Result<MeetingStatus, AppError> {
+    Ok(find_meeting(cx, meeting_id)
         .await?
         .ok_or_else(not_found)?
         .status)
@@ -113,8 +115,13 @@ pub async fn status_now(db: &Db, meeting_id: i64) -> Result<MeetingStatus, AppEr
 /// What to answer a request about `meeting_id` that failed with `error` before it got to
 /// the meeting (a bad query, say): 404 all the same to a caller who cannot see the meeting,
 /// as for every other request about it.
-pub async fn unless_hidden(db: &Db, user_id: i64, meeting_id: i64, error: AppError) -> AppError {
-    match meeting_for(db, user_id, meeting_id).await {
+pub async fn unless_hidden(
+    cx: &Backend,
+    user_id: i64,
+    meeting_id: i64,
+    error: AppError,
+) -> AppError {
+    match meeting_for(cx, user_id, meeting_id).await {
         Ok(_) => error,
         Err(hidden) => hidden,
     }
@@ -122,11 +129,11 @@ pub async fn unless_hidden(db: &Db, user_id: i64, meeting_id: i64, error: AppErr
 
 /// The meeting if `user_id` may see it, else 404.
 pub async fn meeting_for(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
 ) -> Result<MeetingAccess, AppError> {
-    let meeting = find_meeting(db, meeting_id).await?.ok_or_else(not_found)?;
+    let meeting = find_meeting(cx, meeting_id).await?.ok_or_else(not_found)?;
     if meeting.owner_id == user_id {
         return Ok(MeetingAccess {
             meeting,
@@ -134,11 +141,11 @@ pub async fn meeting_for(
             invitation: None,
         });
     }
-    let row: Option<InvitationRow> = db
+    let row: Option<InvitationRow> = cx.db
         .query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE meeting_id = $1 AND invitee_user_id = $2"))
         .bind(meeting_id)
         .bind(user_id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     let invitation = row.map(Invitation::from).ok_or_else(not_found)?;
     Ok(MeetingAccess {
@@ -159,7 +166,7 @@ impl MeetingAccess {
             Ok(())
         } else {
             Err(AppError::forbidden(
-                "forbidden",
+                ErrorCode::Forbidden,
                 "Only the meeting's owner may do this.",
             ))
         }
@@ -175,19 +182,44 @@ impl MeetingAccess {
         self.role
             .may_join(self.invitation.as_ref().map(|i| i.status))
     }
+
+    /// Why the caller may not join the call now, as the join answers it (409 once the meeting
+    /// has closed, else 403 until the invitation is accepted); `None` when they may. The call
+    /// page and the join link show its message.
+    pub fn join_refusal(&self) -> Option<AppError> {
+        if let Some(note) = self.meeting.status.closed_note() {
+            return Some(AppError::conflict(
+                ErrorCode::MeetingClosed,
+                format!("{note} It can no longer be joined."),
+            ));
+        }
+        if self.may_join() {
+            return None;
+        }
+        let message = match self.invitation.as_ref().map(|i| i.status) {
+            Some(InvitationStatus::Rejected) => {
+                "You declined this invitation. Accept it to join the call."
+            }
+            Some(InvitationStatus::Proposed) => {
+                "You proposed another time. Accept the invitation to join the call."
+            }
+            _ => "You have not accepted this invitation yet. Accept it to join the call.",
+        };
+        Some(AppError::forbidden(ErrorCode::NotAccepted, message))
+    }
 }
 
 /// 409 `meeting_closed` for a meeting in `status` once it has ended or was cancelled.
 pub fn require_open(status: MeetingStatus) -> Result<(), AppError> {
     match status.closed_note() {
-        Some(note) => Err(AppError::conflict("meeting_closed", note)),
+        Some(note) => Err(AppError::conflict(ErrorCode::MeetingClosed, note)),
         None => Ok(()),
     }
 }
 
 /// The meeting behind a join link, if `user_id` may see it (else 404, as for an id).
 pub async fn meeting_by_code(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     join_code: &str,
 ) -> Result<MeetingAccess, AppError> {
@@ -195,10 +227,11 @@ pub async fn meeting_by_code(
     if !join_code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(not_found());
     }
-    let id: Option<i64> = db
+    let id: Option<i64> = cx
+        .db
         .query_scalar("SELECT id FROM meetings WHERE join_code = $1")
         .bind(join_code)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
-    meeting_for(db, user_id, id.ok_or_else(not_found)?).await
+    meeting_for(cx, user_id, id.ok_or_else(not_found)?).await
 }

@@ -1,5 +1,6 @@
 //! The meeting as an iCalendar file (one VEVENT), so people can put it in their calendar.
 
+use super::Backend;
 use chrono::Duration;
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 
@@ -7,26 +8,20 @@ use super::access::meeting_for;
 use super::meetings::join_link;
 use crate::error::AppError;
 use crate::model::MeetingStatus;
-use crate::server::config::Config;
-use crate::server::db::Db;
 
 /// The `.ics` text of a meeting, for its owner and invitees.
-pub async fn ics(
-    db: &Db,
-    config: &Config,
-    user_id: i64,
-    meeting_id: i64,
-) -> Result<String, AppError> {
-    let meeting = meeting_for(db, user_id, meeting_id).await?.meeting;
-    let owner = super::users::get(db, meeting.owner_id)
+pub async fn ics(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<String, AppError> {
+    let meeting = meeting_for(cx, user_id, meeting_id).await?.meeting;
+    let owner = super::users::get(cx, meeting.owner_id)
         .await?
         .ok_or_else(super::access::not_found)?;
-    let link = join_link(config, &meeting);
-    let host = config
+    let link = join_link(&cx.config, &meeting);
+    let host = cx
+        .config
         .public_url
         .split("://")
         .nth(1)
-        .unwrap_or(&config.public_url)
+        .unwrap_or(&cx.config.public_url)
         .trim_end_matches('/');
 
     let mut organizer = Property::new("ORGANIZER", format!("mailto:{}", owner.email));

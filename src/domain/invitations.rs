@@ -1,16 +1,17 @@
 //! Invitations: who the owner invites, the caller's inbox, and the invitee's answer (accept,
 //! reject, propose another time). The owner's answer to a proposal is in `proposals`.
 
+use super::Backend;
 use super::access::{INVITATION_COLUMNS, InvitationRow, MeetingAccess, meeting_for, require_open};
 use super::meetings::check_time;
 use super::users::{self, on_unique};
 use super::validate::Checks;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::db::{from_millis, now_millis, to_millis};
 use crate::model::{
     Invitation, InvitationStatus, InvitationWithInvitee, InvitationWithMeeting, MeetingStatus,
     MeetingSummary,
 };
-use crate::server::db::{Db, from_millis, now_millis, to_millis};
 use sqlx::Connection as _;
 
 const COMMENT_MAX: usize = 500;
@@ -28,18 +29,18 @@ fn no_invitation() -> AppError {
 
 fn already_invited() -> AppError {
     AppError::conflict(
-        "already_invited",
+        ErrorCode::AlreadyInvited,
         "This person is already invited to the meeting.",
     )
 }
 
 pub async fn invite(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     who: Invitee,
 ) -> Result<Invitation, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
 
     let mut checks = Checks::new();
@@ -57,7 +58,7 @@ pub async fn invite(
     // Resolve the person: an account when there is one, so the invitation is bound at once.
     let (invitee_user_id, invitee_email) = match who.invitee_user_id {
         Some(id) => {
-            let user = users::get(db, id)
+            let user = users::get(cx, id)
                 .await?
                 .ok_or_else(|| AppError::invalid("invitee_user_id", "is not a known user"))?;
             if email.as_ref().is_some_and(|e| *e != user.email) {
@@ -70,7 +71,7 @@ pub async fn invite(
         }
         None => {
             let email = email.unwrap_or_default();
-            let user = users::find_by_email(db, &email).await?;
+            let user = users::find_by_email(cx, &email).await?;
             (user.map(|u| u.id), email)
         }
     };
@@ -84,17 +85,17 @@ pub async fn invite(
     }
     access.require_open()?;
 
-    let existing: Option<i64> = db
+    let existing: Option<i64> = cx.db
         .query_scalar("SELECT id FROM invitations WHERE meeting_id = $1 AND (invitee_email = $2 OR invitee_user_id = $3)")
         .bind(meeting_id)
         .bind(&invitee_email)
         .bind(invitee_user_id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     if existing.is_some() {
         return Err(already_invited());
     }
-    let row: InvitationRow = db
+    let row: InvitationRow = cx.db
         .query_as(&format!(
             "INSERT INTO invitations (meeting_id, inviter_id, invitee_user_id, invitee_email, status, created_at) \
              VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING {INVITATION_COLUMNS}"
@@ -104,15 +105,15 @@ pub async fn invite(
         .bind(invitee_user_id)
         .bind(&invitee_email)
         .bind(now_millis())
-        .fetch_one(&mut *db.writer().await?)
+        .fetch_one(&mut *cx.db.writer().await?)
         .await
         .map_err(|e| on_unique(e, already_invited()))?;
     let mut invitation = Invitation::from(row);
     if invitation.invitee_user_id.is_none()
-        && users::bind_invitations(db, &mut *db.writer().await?, &invitee_email).await? > 0
+        && users::bind_invitations(cx, &mut *cx.db.writer().await?, &invitee_email).await? > 0
     {
         // The address was registered meanwhile.
-        invitation.invitee_user_id = users::find_by_email(db, &invitee_email)
+        invitation.invitee_user_id = users::find_by_email(cx, &invitee_email)
             .await?
             .map(|u| u.id);
     }
@@ -122,21 +123,22 @@ pub async fn invite(
 /// Every invitation of a meeting, for its owner, with the names of invitees who have an
 /// account.
 pub async fn for_meeting(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
 ) -> Result<Vec<InvitationWithInvitee>, AppError> {
-    meeting_for(db, user_id, meeting_id)
+    meeting_for(cx, user_id, meeting_id)
         .await?
         .require_owner()?;
-    let rows: Vec<InviteeRow> = db
+    let rows: Vec<InviteeRow> = cx
+        .db
         .query_as(&format!(
             "SELECT {INVITATION_COLUMNS}, \
              (SELECT name FROM users WHERE users.id = invitations.invitee_user_id) AS invitee_name \
              FROM invitations WHERE meeting_id = $1 ORDER BY id"
         ))
         .bind(meeting_id)
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
     Ok(rows
         .into_iter()
@@ -168,7 +170,7 @@ struct InboxRow {
 
 /// The invitations addressed to the caller, newest first, optionally of one status.
 pub async fn inbox(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     status: Option<&str>,
 ) -> Result<Vec<InvitationWithMeeting>, AppError> {
@@ -196,11 +198,11 @@ pub async fn inbox(
          FROM invitations i JOIN meetings m ON m.id = i.meeting_id JOIN users u ON u.id = m.owner_id \
          WHERE i.invitee_user_id = $1{status_sql} ORDER BY i.created_at DESC, i.id DESC"
     );
-    let mut query = db.query_as::<InboxRow>(&sql).bind(user_id);
+    let mut query = cx.db.query_as::<InboxRow>(&sql).bind(user_id);
     if let Some(s) = status {
         query = query.bind(s.as_str());
     }
-    let rows = query.fetch_all(db.reader()).await?;
+    let rows = query.fetch_all(cx.db.reader()).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -225,19 +227,20 @@ pub async fn inbox(
 /// The invitation and the caller's view of its meeting; 404 when the caller cannot see the
 /// meeting, so invitation ids leak nothing either.
 pub(super) async fn load(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     invitation_id: i64,
 ) -> Result<(Invitation, MeetingAccess), AppError> {
-    let row: Option<InvitationRow> = db
+    let row: Option<InvitationRow> = cx
+        .db
         .query_as(&format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"
         ))
         .bind(invitation_id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     let invitation = Invitation::from(row.ok_or_else(no_invitation)?);
-    let access = meeting_for(db, user_id, invitation.meeting_id)
+    let access = meeting_for(cx, user_id, invitation.meeting_id)
         .await
         .map_err(|e| match e {
             AppError::NotFound(_) => no_invitation(),
@@ -249,14 +252,14 @@ pub(super) async fn load(
 /// Loads an invitation the caller answers as its invitee: the owner (and any other invitee of
 /// the meeting) gets 403, and a closed meeting takes no more answers.
 async fn load_as_invitee(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     invitation_id: i64,
 ) -> Result<Invitation, AppError> {
-    let (invitation, access) = load(db, user_id, invitation_id).await?;
+    let (invitation, access) = load(cx, user_id, invitation_id).await?;
     if invitation.invitee_user_id != Some(user_id) {
         return Err(AppError::forbidden(
-            "forbidden",
+            ErrorCode::Forbidden,
             "Only the invitee may answer this invitation.",
         ));
     }
@@ -267,7 +270,7 @@ async fn load_as_invitee(
 /// Records the invitee's answer. A proposal carries its own time and comment; a plain
 /// accept or reject withdraws any proposed time and keeps the comment.
 async fn set_answer(
-    db: &Db,
+    cx: &Backend,
     invitation_id: i64,
     status: InvitationStatus,
     proposal: Option<(i64, Option<&str>)>,
@@ -279,13 +282,14 @@ async fn set_answer(
                 "UPDATE invitations SET status = $1, proposed_time = $2, comment = $3, responded_at = $4 \
                  WHERE id = $5 RETURNING {INVITATION_COLUMNS}"
             );
-            db.query_as::<InvitationRow>(&sql)
+            cx.db
+                .query_as::<InvitationRow>(&sql)
                 .bind(status.as_str())
                 .bind(time)
                 .bind(comment.map(str::to_string))
                 .bind(now)
                 .bind(invitation_id)
-                .fetch_optional(&mut *db.writer().await?)
+                .fetch_optional(&mut *cx.db.writer().await?)
                 .await
         }
         None => {
@@ -293,11 +297,12 @@ async fn set_answer(
                 "UPDATE invitations SET status = $1, proposed_time = NULL, responded_at = $2 \
                  WHERE id = $3 RETURNING {INVITATION_COLUMNS}"
             );
-            db.query_as::<InvitationRow>(&sql)
+            cx.db
+                .query_as::<InvitationRow>(&sql)
                 .bind(status.as_str())
                 .bind(now)
                 .bind(invitation_id)
-                .fetch_optional(&mut *db.writer().await?)
+                .fetch_optional(&mut *cx.db.writer().await?)
                 .await
         }
     };
@@ -310,17 +315,18 @@ async fn set_answer(
 /// rejected after joining leaves the call with it. The check and the writes share one
 /// transaction, with the row locked on PostgreSQL, so an accept that races the withdrawal
 /// either lands first (409 `already_accepted`) or finds nothing (404).
-pub async fn withdraw(db: &Db, user_id: i64, invitation_id: i64) -> Result<(), AppError> {
-    let (_, access) = load(db, user_id, invitation_id).await?;
+pub async fn withdraw(cx: &Backend, user_id: i64, invitation_id: i64) -> Result<(), AppError> {
+    let (_, access) = load(cx, user_id, invitation_id).await?;
     access.require_owner()?;
-    let changed = db.hub().access_changing();
-    let mut writer = db.writer().await?;
+    let changed = cx.hub.access_changing();
+    let mut writer = cx.db.writer().await?;
     let mut tx = writer.begin().await?;
-    let now: Option<(String, String, Option<i64>)> = db
+    let now: Option<(String, String, Option<i64>)> = cx
+        .db
         .query_as(&format!(
             "SELECT i.status, m.status, i.invitee_user_id FROM invitations i \
              JOIN meetings m ON m.id = i.meeting_id WHERE i.id = $1{}",
-            db.row_lock("i")
+            cx.db.row_lock("i")
         ))
         .bind(invitation_id)
         .fetch_optional(&mut *tx)
@@ -331,55 +337,63 @@ pub async fn withdraw(db: &Db, user_id: i64, invitation_id: i64) -> Result<(), A
     }
     if invitation_status == InvitationStatus::Accepted.as_str() {
         return Err(AppError::conflict(
-            "already_accepted",
+            ErrorCode::AlreadyAccepted,
             "An accepted invitation cannot be withdrawn: the invitee may be in the call.",
         ));
     }
-    db.query("DELETE FROM invitations WHERE id = $1")
+    cx.db
+        .query("DELETE FROM invitations WHERE id = $1")
         .bind(invitation_id)
         .execute(&mut *tx)
         .await?;
     if let Some(invitee) = invitee {
-        db.query(
-            "UPDATE meeting_participants SET left_at = $1 \
+        cx.db
+            .query(
+                "UPDATE meeting_participants SET left_at = $1 \
              WHERE meeting_id = $2 AND user_id = $3 AND left_at IS NULL",
-        )
-        .bind(now_millis())
-        .bind(access.meeting.id)
-        .bind(invitee)
-        .execute(&mut *tx)
-        .await?;
+            )
+            .bind(now_millis())
+            .bind(access.meeting.id)
+            .bind(invitee)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     drop(changed);
     Ok(())
 }
 
+/// An invitee's answer to an invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Accept,
+    Reject,
+}
+
 /// Accepts or rejects; the invitee may change their mind any time while the meeting is open.
 /// A pending proposal is withdrawn by the answer.
 pub async fn respond(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     invitation_id: i64,
-    accept: bool,
+    answer: Answer,
 ) -> Result<Invitation, AppError> {
-    load_as_invitee(db, user_id, invitation_id).await?;
-    let status = if accept {
-        InvitationStatus::Accepted
-    } else {
-        InvitationStatus::Rejected
+    load_as_invitee(cx, user_id, invitation_id).await?;
+    let status = match answer {
+        Answer::Accept => InvitationStatus::Accepted,
+        Answer::Reject => InvitationStatus::Rejected,
     };
-    set_answer(db, invitation_id, status, None).await
+    set_answer(cx, invitation_id, status, None).await
 }
 
 pub async fn propose(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     invitation_id: i64,
     proposed_time: &str,
     comment: Option<&str>,
 ) -> Result<Invitation, AppError> {
-    load_as_invitee(db, user_id, invitation_id).await?;
+    load_as_invitee(cx, user_id, invitation_id).await?;
     let mut checks = Checks::new();
     let time = check_time(&mut checks, "proposed_time", proposed_time);
     if time.is_some_and(|t| to_millis(t) <= now_millis()) {
@@ -392,7 +406,7 @@ pub async fn propose(
     checks.finish()?;
     let time = time.ok_or_else(|| AppError::invalid("proposed_time", "is invalid"))?;
     set_answer(
-        db,
+        cx,
         invitation_id,
         InvitationStatus::Proposed,
         Some((to_millis(time), comment.as_deref())),

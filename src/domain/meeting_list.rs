@@ -1,11 +1,12 @@
 //! The caller's list of meetings: those they own or are invited to, filtered, sorted and
 //! paginated.
 
+use super::Backend;
 use super::access::{MEETING_COLUMNS, MeetingRow};
 use super::validate::{Checks, PageRequest};
 use crate::error::AppError;
+use crate::infra::db::from_millis;
 use crate::model::{InvitationSummary, Meeting, MeetingListItem, MeetingStatus, Page, Role};
-use crate::server::db::{Db, from_millis};
 
 /// The list filters as they arrive (query string or page); unknown values are a 422 naming
 /// the parameter. Empty values count as absent.
@@ -54,7 +55,7 @@ struct ListRow {
 
 /// The meetings the caller owns or is invited to, filtered, sorted and paginated.
 pub async fn list(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     query: ListQuery,
 ) -> Result<Page<MeetingListItem>, AppError> {
@@ -91,7 +92,7 @@ pub async fn list(
         "scheduled_at",
     ) {
         "created_at" => Some("m.created_at".to_string()),
-        "title" => Some(format!("LOWER({})", db.bytewise("m.title"))),
+        "title" => Some(format!("LOWER({})", cx.db.bytewise("m.title"))),
         "status" => Some("m.status".to_string()),
         "upcoming" => None,
         _ => Some("m.scheduled_at".to_string()),
@@ -131,11 +132,11 @@ pub async fn list(
          WHERE {scope_sql}{status_sql}"
     );
     let count_sql = format!("SELECT COUNT(*) {from}");
-    let mut count = db.query_scalar::<i64>(&count_sql).bind(user_id);
+    let mut count = cx.db.query_scalar::<i64>(&count_sql).bind(user_id);
     if let Some(s) = status {
         count = count.bind(s);
     }
-    let total = count.fetch_one(db.reader()).await?;
+    let total = count.fetch_one(cx.db.reader()).await?;
 
     let columns = MEETING_COLUMNS
         .split(", ")
@@ -152,14 +153,14 @@ pub async fn list(
             None => UPCOMING_ORDER.to_string(),
         }
     );
-    let mut select = db.query_as::<ListRow>(&select_sql).bind(user_id);
+    let mut select = cx.db.query_as::<ListRow>(&select_sql).bind(user_id);
     if let Some(s) = status {
         select = select.bind(s);
     }
     let rows = select
         .bind(page.per_page)
         .bind(page.offset())
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
     let data = rows
         .into_iter()

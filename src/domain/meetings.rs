@@ -1,6 +1,7 @@
 //! Meetings: scheduling, editing and the status machine (scheduled → started → ended,
 //! scheduled → cancelled), and the caller's list of meetings.
 
+use super::Backend;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
@@ -9,10 +10,10 @@ use super::access::{MEETING_COLUMNS, MeetingRow, meeting_for, not_found};
 use super::validate::{self, Checks};
 
 pub use super::meeting_list::{ListQuery, list};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::config::Config;
+use crate::infra::db::{now_millis, to_millis};
 use crate::model::{Meeting, MeetingStatus};
-use crate::server::config::Config;
-use crate::server::db::{Db, now_millis, to_millis};
 
 const JOIN_CODE_LEN: usize = 16;
 
@@ -99,7 +100,7 @@ pub struct MeetingChanges {
     pub duration_minutes: Option<i64>,
 }
 
-pub async fn create(db: &Db, user_id: i64, input: NewMeeting) -> Result<Meeting, AppError> {
+pub async fn create(cx: &Backend, user_id: i64, input: NewMeeting) -> Result<Meeting, AppError> {
     let mut checks = Checks::new();
     let title = checks.text("title", &input.title, 1, 255);
     let scheduled_at = check_time(&mut checks, "scheduled_at", &input.scheduled_at);
@@ -108,7 +109,7 @@ pub async fn create(db: &Db, user_id: i64, input: NewMeeting) -> Result<Meeting,
     let scheduled_at =
         scheduled_at.ok_or_else(|| AppError::invalid("scheduled_at", "is invalid"))?;
     let now = now_millis();
-    let id: i64 = db
+    let id: i64 = cx.db
         .query_scalar(
             "INSERT INTO meetings (owner_id, title, scheduled_at, duration_minutes, status, join_code, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $6) RETURNING id",
@@ -119,25 +120,25 @@ pub async fn create(db: &Db, user_id: i64, input: NewMeeting) -> Result<Meeting,
         .bind(input.duration_minutes)
         .bind(new_join_code())
         .bind(now)
-        .fetch_one(&mut *db.writer().await?)
+        .fetch_one(&mut *cx.db.writer().await?)
         .await?;
-    super::access::find_meeting(db, id)
+    super::access::find_meeting(cx, id)
         .await?
         .ok_or_else(not_found)
 }
 
 /// The meeting, for its owner and its invitees.
-pub async fn get(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
-    Ok(meeting_for(db, user_id, meeting_id).await?.meeting)
+pub async fn get(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
+    Ok(meeting_for(cx, user_id, meeting_id).await?.meeting)
 }
 
 pub async fn update(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     changes: MeetingChanges,
 ) -> Result<Meeting, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
     let mut checks = Checks::new();
     let title = changes
@@ -158,7 +159,7 @@ pub async fn update(
     let scheduled_at = scheduled_at.unwrap_or(current.scheduled_at);
     let duration = changes.duration_minutes.unwrap_or(current.duration_minutes);
     // The status guard keeps a concurrent end or cancel from being overwritten.
-    let row: Option<MeetingRow> = db
+    let row: Option<MeetingRow> = cx.db
         .query_as(&format!(
             "UPDATE meetings SET title = $1, scheduled_at = $2, duration_minutes = $3, updated_at = $4 \
              WHERE id = $5 AND status IN ('scheduled', 'started') RETURNING {MEETING_COLUMNS}"
@@ -168,18 +169,18 @@ pub async fn update(
         .bind(duration)
         .bind(now_millis())
         .bind(meeting_id)
-        .fetch_optional(&mut *db.writer().await?)
+        .fetch_optional(&mut *cx.db.writer().await?)
         .await?;
     match row {
         Some(row) => Ok(row.into()),
-        None => Err(closed(db, meeting_id).await),
+        None => Err(closed(cx, meeting_id).await),
     }
 }
 
-pub(super) async fn closed(db: &Db, meeting_id: i64) -> AppError {
-    match super::access::status_now(db, meeting_id).await {
+pub(super) async fn closed(cx: &Backend, meeting_id: i64) -> AppError {
+    match super::access::status_now(cx, meeting_id).await {
         Ok(status) => AppError::conflict(
-            "meeting_closed",
+            ErrorCode::MeetingClosed,
             status.closed_note().unwrap_or("The meeting is closed."),
         ),
         Err(e) => e,
@@ -190,17 +191,17 @@ pub(super) async fn closed(db: &Db, meeting_id: i64) -> AppError {
 fn transition_conflict(status: MeetingStatus, action: &str) -> AppError {
     match status {
         MeetingStatus::Scheduled => AppError::conflict(
-            "not_started",
+            ErrorCode::NotStarted,
             format!("The meeting has not started, so it cannot {action}."),
         ),
         MeetingStatus::Started => {
-            AppError::conflict("already_started", "The meeting has already started.")
+            AppError::conflict(ErrorCode::AlreadyStarted, "The meeting has already started.")
         }
         MeetingStatus::Ended => {
-            AppError::conflict("already_ended", "The meeting has already ended.")
+            AppError::conflict(ErrorCode::AlreadyEnded, "The meeting has already ended.")
         }
         MeetingStatus::Cancelled => {
-            AppError::conflict("meeting_cancelled", "The meeting was cancelled.")
+            AppError::conflict(ErrorCode::MeetingCancelled, "The meeting was cancelled.")
         }
     }
 }
@@ -208,7 +209,7 @@ fn transition_conflict(status: MeetingStatus, action: &str) -> AppError {
 /// Moves the meeting from `from` to `to`, stamping `stamp_column` when given. Conditional on
 /// the current status, so two racing calls cannot both succeed.
 async fn transition(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     from: MeetingStatus,
@@ -216,7 +217,7 @@ async fn transition(
     stamp_column: Option<&str>,
     action: &str,
 ) -> Result<Meeting, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
     if access.meeting.status != from {
         return Err(transition_conflict(access.meeting.status, action));
@@ -230,28 +231,29 @@ async fn transition(
          RETURNING {MEETING_COLUMNS}"
     );
     // Closing a meeting ends everyone's right to signal in it.
-    let changed = db.hub().access_changing();
-    let row: Option<MeetingRow> = db
+    let changed = cx.hub.access_changing();
+    let row: Option<MeetingRow> = cx
+        .db
         .query_as(&sql)
         .bind(to.as_str())
         .bind(now)
         .bind(meeting_id)
         .bind(from.as_str())
-        .fetch_optional(&mut *db.writer().await?)
+        .fetch_optional(&mut *cx.db.writer().await?)
         .await?;
     drop(changed);
     match row {
         Some(row) => Ok(row.into()),
         None => Err(transition_conflict(
-            super::access::status_now(db, meeting_id).await?,
+            super::access::status_now(cx, meeting_id).await?,
             action,
         )),
     }
 }
 
-pub async fn start(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
+pub async fn start(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
     transition(
-        db,
+        cx,
         user_id,
         meeting_id,
         MeetingStatus::Scheduled,
@@ -266,14 +268,9 @@ pub async fn start(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, Ap
 /// and the active recording (its file is written). Presence goes first: if the file cannot
 /// be written (503), the meeting has still ended and nobody stays in its call; the
 /// recording can be ended later.
-pub async fn end(
-    db: &Db,
-    config: &Config,
-    user_id: i64,
-    meeting_id: i64,
-) -> Result<Meeting, AppError> {
+pub async fn end(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
     let meeting = transition(
-        db,
+        cx,
         user_id,
         meeting_id,
         MeetingStatus::Started,
@@ -282,15 +279,15 @@ pub async fn end(
         "end",
     )
     .await?;
-    super::presence::mark_all_left(db, meeting.id).await?;
-    super::recordings::end_active(db, config, &meeting).await?;
+    super::presence::mark_all_left(cx, meeting.id).await?;
+    super::recordings::end_active(cx, &meeting).await?;
     Ok(meeting)
 }
 
 /// Cancels the meeting; like ending it, this lets everyone in its call go.
-pub async fn cancel(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
+pub async fn cancel(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Meeting, AppError> {
     let meeting = transition(
-        db,
+        cx,
         user_id,
         meeting_id,
         MeetingStatus::Scheduled,
@@ -299,7 +296,7 @@ pub async fn cancel(db: &Db, user_id: i64, meeting_id: i64) -> Result<Meeting, A
         "be cancelled",
     )
     .await?;
-    super::presence::mark_all_left(db, meeting.id).await?;
+    super::presence::mark_all_left(cx, meeting.id).await?;
     Ok(meeting)
 }
 

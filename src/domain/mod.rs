@@ -1,8 +1,10 @@
-//! The rules of the product, server-side only. Each function takes the database handle and,
-//! where it matters, the acting user, and returns `Result<_, AppError>`. The REST handlers
-//! and the server functions are thin adapters over this layer.
+//! The rules of the product, server-side only. Each function takes the [`Backend`] (the
+//! database and what the rules need beside it) and, where it matters, the acting user, and
+//! returns `Result<_, AppError>`. The REST handlers and the server functions are thin
+//! adapters over this layer.
 
 pub mod access;
+pub mod backend;
 pub mod calendar;
 pub mod invitations;
 pub mod meeting_list;
@@ -16,3 +18,5 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validate;
+
+pub use backend::Backend;

@@ -10,11 +10,12 @@
 //!   answered invitations are accepted, and attendees are at least three quarters of expected;
 //! - **neutral** in every other case (for example a meeting with no answered invitations).
 
+use super::Backend;
 use super::access::meeting_for;
 use super::recordings::human_duration;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::db::{from_millis, now_millis};
 use crate::model::{InvitationStatus, MeetingStatus, Note, Sentiment, plural};
-use crate::server::db::{Db, from_millis, now_millis};
 
 #[derive(sqlx::FromRow)]
 struct NoteRow {
@@ -152,24 +153,26 @@ impl Facts {
 /// Reads the facts of one meeting. How long someone attended runs from their latest join to
 /// their leaving, or to when they were last seen if they have not left; never from "now", so
 /// that the note depends on stored data only.
-async fn facts(db: &Db, meeting_id: i64, title: &str) -> Result<Facts, AppError> {
-    let attendance: Vec<(String, i64, Option<i64>, i64)> = db
+async fn facts(cx: &Backend, meeting_id: i64, title: &str) -> Result<Facts, AppError> {
+    let attendance: Vec<(String, i64, Option<i64>, i64)> = cx
+        .db
         .query_as(
             "SELECT u.name, p.joined_at, p.left_at, p.last_seen_at FROM meeting_participants p \
              JOIN users u ON u.id = p.user_id WHERE p.meeting_id = $1 ORDER BY p.joined_at, u.id",
         )
         .bind(meeting_id)
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
-    let statuses: Vec<(String, i64)> = db
+    let statuses: Vec<(String, i64)> = cx
+        .db
         .query_as("SELECT status, COUNT(*) FROM invitations WHERE meeting_id = $1 GROUP BY status")
         .bind(meeting_id)
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
-    let recordings: Vec<(i64, Option<i64>)> = db
+    let recordings: Vec<(i64, Option<i64>)> = cx.db
         .query_as("SELECT started_at, ended_at FROM recordings WHERE meeting_id = $1 ORDER BY started_at, id")
         .bind(meeting_id)
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
     let mut facts = Facts {
         title: title.to_string(),
@@ -199,16 +202,16 @@ async fn facts(db: &Db, meeting_id: i64, title: &str) -> Result<Facts, AppError>
 }
 
 /// Builds and stores a note for the meeting (owner only; not for a cancelled meeting).
-pub async fn generate(db: &Db, user_id: i64, meeting_id: i64) -> Result<Note, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+pub async fn generate(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Note, AppError> {
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
     if access.meeting.status == MeetingStatus::Cancelled {
         return Err(AppError::conflict(
-            "meeting_cancelled",
+            ErrorCode::MeetingCancelled,
             "A cancelled meeting has nothing to take notes on.",
         ));
     }
-    let facts = facts(db, meeting_id, &access.meeting.title).await?;
+    let facts = facts(cx, meeting_id, &access.meeting.title).await?;
     let key_points = facts.key_points();
     let transcript_text = facts.transcript();
     let sentiment = facts.sentiment();
@@ -217,7 +220,8 @@ pub async fn generate(db: &Db, user_id: i64, meeting_id: i64) -> Result<Note, Ap
         AppError::Internal
     })?;
     let now = now_millis();
-    let id: i64 = db
+    let id: i64 = cx
+        .db
         .query_scalar(
             "INSERT INTO ai_notes (meeting_id, transcript_text, key_points, sentiment, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -227,7 +231,7 @@ pub async fn generate(db: &Db, user_id: i64, meeting_id: i64) -> Result<Note, Ap
         .bind(encoded)
         .bind(sentiment.as_str())
         .bind(now)
-        .fetch_one(&mut *db.writer().await?)
+        .fetch_one(&mut *cx.db.writer().await?)
         .await?;
     Ok(Note {
         id,
@@ -240,16 +244,17 @@ pub async fn generate(db: &Db, user_id: i64, meeting_id: i64) -> Result<Note, Ap
 }
 
 /// The meeting's notes, newest first (owner only).
-pub async fn list(db: &Db, user_id: i64, meeting_id: i64) -> Result<Vec<Note>, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+pub async fn list(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Vec<Note>, AppError> {
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
-    let rows: Vec<NoteRow> = db
+    let rows: Vec<NoteRow> = cx
+        .db
         .query_as(
             "SELECT id, meeting_id, transcript_text, key_points, sentiment, created_at \
              FROM ai_notes WHERE meeting_id = $1 ORDER BY created_at DESC, id DESC",
         )
         .bind(meeting_id)
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
     Ok(rows.into_iter().map(Note::from).collect())
 }

@@ -1,13 +1,14 @@
 //! Who is in a meeting's call right now: join, leave, the participant list, and the timeout
 //! that turns a silent client (closed tab, lost network) into one that has left.
 
+use super::Backend;
 use std::collections::HashSet;
 
 use crate::domain::access::{MeetingAccess, meeting_for};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::db::{Writer, from_millis, now_millis};
+use crate::infra::group_commit::{self, Batched, GroupCommit};
 use crate::model::{Participant, RecordingParticipant};
-use crate::server::db::{Db, Writer, from_millis, now_millis};
-use crate::server::group_commit::{self, Batched, GroupCommit};
 
 /// What a join did, so the adapter can answer 201 or 200.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,33 +55,31 @@ pub fn presence_cutoff(now: i64, timeout_secs: i64) -> i64 {
 /// Records the timeout as a real leave: `left_at` becomes the moment the participant went
 /// silent for too long (last_seen_at + timeout), not the moment someone happened to look.
 /// `meeting_id = None` sweeps every meeting (the janitor).
-pub async fn sweep_timed_out(
-    db: &Db,
-    meeting_id: Option<i64>,
-    timeout_secs: i64,
-) -> Result<u64, AppError> {
+pub async fn sweep_timed_out(cx: &Backend, meeting_id: Option<i64>) -> Result<u64, AppError> {
     let now = now_millis();
     let done = match meeting_id {
         Some(id) => {
-            db.query(
-                "UPDATE meeting_participants SET left_at = last_seen_at + $1 \
+            cx.db
+                .query(
+                    "UPDATE meeting_participants SET left_at = last_seen_at + $1 \
                  WHERE meeting_id = $2 AND left_at IS NULL AND last_seen_at < $3",
-            )
-            .bind(timeout_ms(timeout_secs))
-            .bind(id)
-            .bind(presence_cutoff(now, timeout_secs))
-            .execute(&mut *db.writer().await?)
-            .await?
+                )
+                .bind(timeout_ms(cx.presence_timeout_secs()))
+                .bind(id)
+                .bind(presence_cutoff(now, cx.presence_timeout_secs()))
+                .execute(&mut *cx.db.writer().await?)
+                .await?
         }
         None => {
-            db.query(
-                "UPDATE meeting_participants SET left_at = last_seen_at + $1 \
+            cx.db
+                .query(
+                    "UPDATE meeting_participants SET left_at = last_seen_at + $1 \
                  WHERE left_at IS NULL AND last_seen_at < $2",
-            )
-            .bind(timeout_ms(timeout_secs))
-            .bind(presence_cutoff(now, timeout_secs))
-            .execute(&mut *db.writer().await?)
-            .await?
+                )
+                .bind(timeout_ms(cx.presence_timeout_secs()))
+                .bind(presence_cutoff(now, cx.presence_timeout_secs()))
+                .execute(&mut *cx.db.writer().await?)
+                .await?
         }
     };
     Ok(done.rows_affected())
@@ -89,22 +88,17 @@ pub async fn sweep_timed_out(
 /// Owner or accepted invitee enters the call. Rejoining after a leave (or a timeout) starts a
 /// new stay: `joined_at` is reset and `left_at` cleared.
 pub async fn join(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
-    timeout_secs: i64,
 ) -> Result<(Participant, Joined), AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
-    access.require_open()?;
-    if !access.may_join() {
-        return Err(AppError::forbidden(
-            "not_accepted",
-            "Accept the invitation before joining the meeting.",
-        ));
+    let access = meeting_for(cx, user_id, meeting_id).await?;
+    if let Some(refusal) = access.join_refusal() {
+        return Err(refusal);
     }
-    sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
+    sweep_timed_out(cx, Some(meeting_id)).await?;
     let now = now_millis();
-    let was_present = is_present(db, meeting_id, user_id, timeout_secs).await?;
+    let was_present = is_present(cx, meeting_id, user_id).await?;
     // One statement either way, so two concurrent joins cannot leave a half-updated row. It
     // stores nothing once the meeting has closed: an end or cancel that lands between the
     // check above and this write has let everyone go, and must not find someone back in.
@@ -117,19 +111,20 @@ pub async fn join(
                             THEN meeting_participants.joined_at ELSE excluded.joined_at END, \
            left_at = NULL, \
            last_seen_at = excluded.last_seen_at",
-        db.share_lock("m")
+        cx.db.share_lock("m")
     );
-    let stored = db
+    let stored = cx
+        .db
         .query(&sql)
         .bind(meeting_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut *db.writer().await?)
+        .execute(&mut *cx.db.writer().await?)
         .await?;
     if stored.rows_affected() == 0 {
-        return Err(super::meetings::closed(db, meeting_id).await);
+        return Err(super::meetings::closed(cx, meeting_id).await);
     }
-    let participant = find(db, meeting_id, user_id)
+    let participant = find(cx, meeting_id, user_id)
         .await?
         .ok_or(AppError::Internal)?;
     let joined = if was_present {
@@ -141,16 +136,12 @@ pub async fn join(
 }
 
 /// A present participant leaves; never joined or already gone is 409 `not_joined`.
-pub async fn leave(
-    db: &Db,
-    user_id: i64,
-    meeting_id: i64,
-    timeout_secs: i64,
-) -> Result<Participant, AppError> {
-    meeting_for(db, user_id, meeting_id).await?;
-    sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
-    let changed = db.hub().access_changing();
-    let done = db
+pub async fn leave(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Participant, AppError> {
+    meeting_for(cx, user_id, meeting_id).await?;
+    sweep_timed_out(cx, Some(meeting_id)).await?;
+    let changed = cx.hub.access_changing();
+    let done = cx
+        .db
         .query(
             "UPDATE meeting_participants SET left_at = $1 \
              WHERE meeting_id = $2 AND user_id = $3 AND left_at IS NULL",
@@ -158,16 +149,16 @@ pub async fn leave(
         .bind(now_millis())
         .bind(meeting_id)
         .bind(user_id)
-        .execute(&mut *db.writer().await?)
+        .execute(&mut *cx.db.writer().await?)
         .await?;
     drop(changed);
     if done.rows_affected() == 0 {
         return Err(AppError::conflict(
-            "not_joined",
+            ErrorCode::NotJoined,
             "You are not in this meeting.",
         ));
     }
-    find(db, meeting_id, user_id)
+    find(cx, meeting_id, user_id)
         .await?
         .ok_or(AppError::Internal)
 }
@@ -175,15 +166,14 @@ pub async fn leave(
 /// Everyone who ever joined (or only those present), newest `joined_at` first. The owner may
 /// always look; an invitee only while in the call.
 pub async fn participants(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     active_only: bool,
-    timeout_secs: i64,
 ) -> Result<Vec<Participant>, AppError> {
-    let access: MeetingAccess = meeting_for(db, user_id, meeting_id).await?;
-    sweep_timed_out(db, Some(meeting_id), timeout_secs).await?;
-    if !access.is_owner() && !is_present(db, meeting_id, user_id, timeout_secs).await? {
+    let access: MeetingAccess = meeting_for(cx, user_id, meeting_id).await?;
+    sweep_timed_out(cx, Some(meeting_id)).await?;
+    if !access.is_owner() && !is_present(cx, meeting_id, user_id).await? {
         return Err(join_required());
     }
     let filter = if active_only {
@@ -194,23 +184,24 @@ pub async fn participants(
     let sql = format!(
         "{PARTICIPANT_SELECT} WHERE p.meeting_id = $1{filter} ORDER BY p.joined_at DESC, p.user_id DESC"
     );
-    let rows: Vec<ParticipantRow> = db
+    let rows: Vec<ParticipantRow> = cx
+        .db
         .query_as(&sql)
         .bind(meeting_id)
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
     Ok(rows.into_iter().map(Participant::from).collect())
 }
 
 /// Ending a meeting takes everyone out of the call at that moment.
-pub async fn mark_all_left(db: &Db, meeting_id: i64) -> Result<(), AppError> {
-    let _changed = db.hub().access_changing();
-    db.query(
+pub async fn mark_all_left(cx: &Backend, meeting_id: i64) -> Result<(), AppError> {
+    let _changed = cx.hub.access_changing();
+    cx.db.query(
         "UPDATE meeting_participants SET left_at = $1 WHERE meeting_id = $2 AND left_at IS NULL",
     )
     .bind(now_millis())
     .bind(meeting_id)
-    .execute(&mut *db.writer().await?)
+    .execute(&mut *cx.db.writer().await?)
     .await?;
     Ok(())
 }
@@ -218,19 +209,18 @@ pub async fn mark_all_left(db: &Db, meeting_id: i64) -> Result<(), AppError> {
 /// Who is in the call right now (user id, name, email), earliest arrival first: the
 /// participant snapshot of a recording.
 pub async fn present_users(
-    db: &Db,
+    cx: &Backend,
     meeting_id: i64,
-    timeout_secs: i64,
 ) -> Result<Vec<RecordingParticipant>, AppError> {
-    let rows: Vec<(i64, String, String)> = db
+    let rows: Vec<(i64, String, String)> = cx.db
         .query_as(
             "SELECT u.id, u.name, u.email FROM meeting_participants p JOIN users u ON u.id = p.user_id \
              WHERE p.meeting_id = $1 AND p.left_at IS NULL AND p.last_seen_at >= $2 \
              ORDER BY p.joined_at, u.id",
         )
         .bind(meeting_id)
-        .bind(presence_cutoff(now_millis(), timeout_secs))
-        .fetch_all(db.reader())
+        .bind(presence_cutoff(now_millis(), cx.presence_timeout_secs()))
+        .fetch_all(cx.db.reader())
         .await?;
     Ok(rows
         .into_iter()
@@ -243,21 +233,17 @@ pub async fn present_users(
 }
 
 /// Present = joined, not left, and heard from within the timeout.
-pub async fn is_present(
-    db: &Db,
-    meeting_id: i64,
-    user_id: i64,
-    timeout_secs: i64,
-) -> Result<bool, AppError> {
-    let hit: Option<i64> = db
+pub async fn is_present(cx: &Backend, meeting_id: i64, user_id: i64) -> Result<bool, AppError> {
+    let hit: Option<i64> = cx
+        .db
         .query_scalar(
             "SELECT user_id FROM meeting_participants \
              WHERE meeting_id = $1 AND user_id = $2 AND left_at IS NULL AND last_seen_at >= $3",
         )
         .bind(meeting_id)
         .bind(user_id)
-        .bind(presence_cutoff(now_millis(), timeout_secs))
-        .fetch_optional(db.reader())
+        .bind(presence_cutoff(now_millis(), cx.presence_timeout_secs()))
+        .fetch_optional(cx.db.reader())
         .await?;
     Ok(hit.is_some())
 }
@@ -274,14 +260,14 @@ pub fn heartbeat_interval_ms(timeout_secs: i64) -> i64 {
 /// turn every poll into a durable write, so a `last_seen_at` younger than
 /// [`heartbeat_interval_ms`] is left as it is: presence is still judged well inside the timeout.
 pub async fn heartbeat(
-    db: &Db,
+    cx: &Backend,
     meeting_id: i64,
     user_id: i64,
-    timeout_secs: i64,
 ) -> Result<Option<i64>, AppError> {
     let now = now_millis();
-    let cutoff = presence_cutoff(now, timeout_secs);
-    let seen: Option<i64> = db
+    let cutoff = presence_cutoff(now, cx.presence_timeout_secs());
+    let seen: Option<i64> = cx
+        .db
         .query_scalar(
             "SELECT last_seen_at FROM meeting_participants \
              WHERE meeting_id = $1 AND user_id = $2 AND left_at IS NULL AND last_seen_at >= $3",
@@ -289,14 +275,14 @@ pub async fn heartbeat(
         .bind(meeting_id)
         .bind(user_id)
         .bind(cutoff)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     let Some(seen) = seen else { return Ok(None) };
-    if now - seen < heartbeat_interval_ms(timeout_secs) {
+    if now - seen < heartbeat_interval_ms(cx.presence_timeout_secs()) {
         return Ok(Some(seen));
     }
     group_commit::write(
-        db,
+        cx,
         QueuedHeartbeat {
             meeting_id,
             user_id,
@@ -316,6 +302,7 @@ pub struct QueuedHeartbeat {
 }
 
 impl Batched for QueuedHeartbeat {
+    type Context = Backend;
     /// The participants it was written for.
     type Stored = HashSet<(i64, i64)>;
     /// The time written, `None` when the participant is not present.
@@ -323,13 +310,13 @@ impl Batched for QueuedHeartbeat {
     /// 3 parameters each.
     const MAX: usize = 128;
 
-    fn queue(db: &Db) -> &GroupCommit<Self> {
-        db.hub().heartbeats()
+    fn queue(cx: &Backend) -> &GroupCommit<Self> {
+        &cx.heartbeats
     }
 
     /// Finds each row by its key (the `IN`), not by a scan of everyone present.
     async fn store(
-        db: &Db,
+        cx: &Backend,
         writer: &mut Writer,
         batch: &[Self],
         now: i64,
@@ -344,7 +331,7 @@ impl Batched for QueuedHeartbeat {
              RETURNING meeting_id, user_id",
             group_commit::values_rows(batch.len(), 3, 2)
         );
-        let mut query = db.query_as::<(i64, i64)>(&sql).bind(now);
+        let mut query = cx.db.query_as::<(i64, i64)>(&sql).bind(now);
         for beat in batch {
             query = query
                 .bind(beat.meeting_id)
@@ -355,7 +342,7 @@ impl Batched for QueuedHeartbeat {
         Ok(updated.into_iter().collect())
     }
 
-    fn answer(&self, _db: &Db, now: i64, updated: &mut Self::Stored) -> Self::Answer {
+    fn answer(&self, _cx: &Backend, now: i64, updated: &mut Self::Stored) -> Self::Answer {
         updated
             .contains(&(self.meeting_id, self.user_id))
             .then_some(now)
@@ -363,16 +350,21 @@ impl Batched for QueuedHeartbeat {
 }
 
 pub fn join_required() -> AppError {
-    AppError::forbidden("join_required", "Join the meeting first.")
+    AppError::forbidden(ErrorCode::JoinRequired, "Join the meeting first.")
 }
 
-async fn find(db: &Db, meeting_id: i64, user_id: i64) -> Result<Option<Participant>, AppError> {
+async fn find(
+    cx: &Backend,
+    meeting_id: i64,
+    user_id: i64,
+) -> Result<Option<Participant>, AppError> {
     let sql = format!("{PARTICIPANT_SELECT} WHERE p.meeting_id = $1 AND p.user_id = $2");
-    let row: Option<ParticipantRow> = db
+    let row: Option<ParticipantRow> = cx
+        .db
         .query_as(&sql)
         .bind(meeting_id)
         .bind(user_id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     Ok(row.map(Participant::from))
 }

@@ -1,27 +1,28 @@
 //! The owner's answer to a time an invitee proposed: take it (the meeting moves) or decline
 //! it (the invitation is pending again).
 
+use super::Backend;
 use super::access::{INVITATION_COLUMNS, InvitationRow, MEETING_COLUMNS, MeetingRow};
 use super::invitations::load;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::db::{now_millis, to_millis};
 use crate::model::{Invitation, InvitationStatus, Meeting, MeetingStatus};
-use crate::server::db::{Db, now_millis, to_millis};
 use sqlx::Connection as _;
 
 fn no_proposal(status: InvitationStatus) -> AppError {
     AppError::conflict(
-        "no_proposal",
+        ErrorCode::NoProposal,
         format!("The invitation is {status}, not proposed."),
     )
 }
 
 /// Loads an invitation with a proposal the owner is answering.
 async fn load_proposal(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     invitation_id: i64,
 ) -> Result<(Invitation, Meeting), AppError> {
-    let (invitation, access) = load(db, user_id, invitation_id).await?;
+    let (invitation, access) = load(cx, user_id, invitation_id).await?;
     access.require_owner()?;
     access.require_open()?;
     if invitation.status != InvitationStatus::Proposed {
@@ -33,11 +34,11 @@ async fn load_proposal(
 /// The owner takes the proposed time: the meeting moves there and the invitation is accepted.
 /// Both rows change in one transaction, each guarded by the state it was checked in.
 pub async fn accept_proposal(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     invitation_id: i64,
 ) -> Result<(Meeting, Invitation), AppError> {
-    let (invitation, meeting) = load_proposal(db, user_id, invitation_id).await?;
+    let (invitation, meeting) = load_proposal(cx, user_id, invitation_id).await?;
     if meeting.status != MeetingStatus::Scheduled {
         return Err(unmovable(meeting.status));
     }
@@ -46,9 +47,9 @@ pub async fn accept_proposal(
         .map(to_millis)
         .ok_or_else(|| no_proposal(invitation.status))?;
     let now = now_millis();
-    let mut writer = db.writer().await?;
+    let mut writer = cx.db.writer().await?;
     let mut tx = writer.begin().await?;
-    let meeting_row: Option<MeetingRow> = db
+    let meeting_row: Option<MeetingRow> = cx.db
         .query_as(&format!(
             "UPDATE meetings SET scheduled_at = $1, updated_at = $2 WHERE id = $3 AND status = 'scheduled' \
              RETURNING {MEETING_COLUMNS}"
@@ -58,7 +59,8 @@ pub async fn accept_proposal(
         .bind(meeting.id)
         .fetch_optional(&mut *tx)
         .await?;
-    let invitation_row: Option<InvitationRow> = db
+    let invitation_row: Option<InvitationRow> = cx
+        .db
         .query_as(&format!(
             "UPDATE invitations SET status = 'accepted' WHERE id = $1 AND status = 'proposed' \
              AND proposed_time = $2 RETURNING {INVITATION_COLUMNS}"
@@ -76,12 +78,12 @@ pub async fn accept_proposal(
         (None, _) => {
             tx.rollback().await?;
             drop(writer);
-            Err(unmovable(super::access::status_now(db, meeting.id).await?))
+            Err(unmovable(super::access::status_now(cx, meeting.id).await?))
         }
         (Some(_), None) => {
             tx.rollback().await?;
             Err(AppError::conflict(
-                "no_proposal",
+                ErrorCode::NoProposal,
                 "The proposal changed meanwhile; reload and try again.",
             ))
         }
@@ -94,7 +96,7 @@ fn unmovable(status: MeetingStatus) -> AppError {
         .err()
         .unwrap_or_else(|| {
             AppError::conflict(
-                "already_started",
+                ErrorCode::AlreadyStarted,
                 "The meeting has started; its time can no longer move.",
             )
         })
@@ -102,18 +104,18 @@ fn unmovable(status: MeetingStatus) -> AppError {
 
 /// The owner turns the proposal down: the invitation is pending again, with no proposed time.
 pub async fn decline_proposal(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     invitation_id: i64,
 ) -> Result<Invitation, AppError> {
-    load_proposal(db, user_id, invitation_id).await?;
-    let row: Option<InvitationRow> = db
+    load_proposal(cx, user_id, invitation_id).await?;
+    let row: Option<InvitationRow> = cx.db
         .query_as(&format!(
             "UPDATE invitations SET status = 'pending', proposed_time = NULL WHERE id = $1 AND status = 'proposed' \
              RETURNING {INVITATION_COLUMNS}"
         ))
         .bind(invitation_id)
-        .fetch_optional(&mut *db.writer().await?)
+        .fetch_optional(&mut *cx.db.writer().await?)
         .await?;
     row.map(Invitation::from)
         .ok_or_else(|| no_proposal(InvitationStatus::Pending))

@@ -1,6 +1,7 @@
 //! Recordings with mocked media: the owner starts one while the meeting runs, it snapshots
 //! who is present, and ending it writes a readable text manifest in place of a media file.
 
+use super::Backend;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -8,10 +9,9 @@ use chrono::{DateTime, Utc};
 use super::access::meeting_for;
 use super::presence;
 use super::validate::{Checks, PageRequest};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::db::{from_millis, now_millis, to_millis};
 use crate::model::{Meeting, MeetingStatus, Page, Recording};
-use crate::server::config::Config;
-use crate::server::db::{Db, from_millis, now_millis, to_millis};
 
 const RECORDING_COLUMNS: &str =
     "id, meeting_id, participants, started_at, ended_at, file_path, size_bytes";
@@ -64,62 +64,58 @@ fn not_found() -> AppError {
 
 fn no_active() -> AppError {
     AppError::conflict(
-        "no_active_recording",
+        ErrorCode::NoActiveRecording,
         "No recording is running in this meeting.",
     )
 }
 
 fn in_progress() -> AppError {
     AppError::conflict(
-        "recording_in_progress",
+        ErrorCode::RecordingInProgress,
         "A recording is already running in this meeting.",
     )
 }
 
-async fn running(db: &Db, meeting_id: i64) -> Result<Option<RecordingRow>, AppError> {
-    Ok(db
+async fn running(cx: &Backend, meeting_id: i64) -> Result<Option<RecordingRow>, AppError> {
+    Ok(cx
+        .db
         .query_as(&format!(
             "SELECT {RECORDING_COLUMNS} FROM recordings WHERE meeting_id = $1 AND ended_at IS NULL"
         ))
         .bind(meeting_id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?)
 }
 
-async fn find(db: &Db, recording_id: i64) -> Result<Option<RecordingRow>, AppError> {
-    Ok(db
+async fn find(cx: &Backend, recording_id: i64) -> Result<Option<RecordingRow>, AppError> {
+    Ok(cx
+        .db
         .query_as(&format!(
             "SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = $1"
         ))
         .bind(recording_id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?)
 }
 
 fn not_started(status: MeetingStatus) -> AppError {
     AppError::conflict(
-        "not_started",
+        ErrorCode::NotStarted,
         format!("Only a started meeting can be recorded; this one is {status}."),
     )
 }
 
 /// Starts recording a running meeting (owner only).
-pub async fn start(
-    db: &Db,
-    config: &Config,
-    user_id: i64,
-    meeting_id: i64,
-) -> Result<Recording, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+pub async fn start(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Recording, AppError> {
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
     if access.meeting.status != MeetingStatus::Started {
         return Err(not_started(access.meeting.status));
     }
-    if running(db, meeting_id).await?.is_some() {
+    if running(cx, meeting_id).await?.is_some() {
         return Err(in_progress());
     }
-    let participants =
-        presence::present_users(db, meeting_id, config.presence_timeout_seconds).await?;
+    let participants = presence::present_users(cx, meeting_id).await?;
     let snapshot = serde_json::to_string(&participants).map_err(|e| {
         tracing::error!(error = %e, "cannot serialize a participant snapshot");
         AppError::Internal
@@ -131,20 +127,21 @@ pub async fn start(
         "INSERT INTO recordings (meeting_id, participants, started_at, created_at) \
          SELECT m.id, $2, $3, $3 FROM meetings m WHERE m.id = $1 AND m.status = 'started'{} \
          RETURNING id",
-        db.share_lock("m")
+        cx.db.share_lock("m")
     );
-    let inserted: Result<Option<i64>, sqlx::Error> = db
+    let inserted: Result<Option<i64>, sqlx::Error> = cx
+        .db
         .query_scalar(&sql)
         .bind(meeting_id)
         .bind(snapshot)
         .bind(now)
-        .fetch_optional(&mut *db.writer().await?)
+        .fetch_optional(&mut *cx.db.writer().await?)
         .await;
     let id = match inserted {
         Ok(Some(id)) => id,
         Ok(None) => {
             return Err(not_started(
-                super::access::status_now(db, meeting_id).await?,
+                super::access::status_now(cx, meeting_id).await?,
             ));
         }
         // Two starts raced past the check above; the partial unique index let one win.
@@ -168,27 +165,16 @@ pub async fn start(
 }
 
 /// Ends the meeting's running recording (owner only); 409 when none runs.
-pub async fn end(
-    db: &Db,
-    config: &Config,
-    user_id: i64,
-    meeting_id: i64,
-) -> Result<Recording, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+pub async fn end(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Recording, AppError> {
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
-    end_active(db, config, &access.meeting)
-        .await?
-        .ok_or_else(no_active)
+    end_active(cx, &access.meeting).await?.ok_or_else(no_active)
 }
 
 /// Ends the running recording of `meeting`, if any, writing its manifest. The caller has
 /// already checked who may do this (ending the recording or ending the whole meeting).
-pub async fn end_active(
-    db: &Db,
-    config: &Config,
-    meeting: &Meeting,
-) -> Result<Option<Recording>, AppError> {
-    let Some(row) = running(db, meeting.id).await? else {
+pub async fn end_active(cx: &Backend, meeting: &Meeting) -> Result<Option<Recording>, AppError> {
+    let Some(row) = running(cx, meeting.id).await? else {
         return Ok(None);
     };
     let mut recording = Recording::from(row);
@@ -201,7 +187,7 @@ pub async fn end_active(
     );
     let text = manifest(meeting, &recording, ended_at);
     // The file comes first: if storage fails, the row stays running and can be ended later.
-    let dir = config.recordings_dir();
+    let dir = cx.config.recordings_dir();
     let path = dir.join(&file_name);
     let written = async {
         tokio::fs::create_dir_all(&dir).await?;
@@ -215,12 +201,13 @@ pub async fn end_active(
         ));
     }
     let relative = path
-        .strip_prefix(&config.storage_dir)
+        .strip_prefix(&cx.config.storage_dir)
         .unwrap_or(&path)
         .to_string_lossy()
         .replace('\\', "/");
     let size = i64::try_from(text.len()).unwrap_or(i64::MAX);
-    let updated = db
+    let updated = cx
+        .db
         .query(
             "UPDATE recordings SET ended_at = $1, file_path = $2, size_bytes = $3 \
              WHERE id = $4 AND ended_at IS NULL",
@@ -229,12 +216,12 @@ pub async fn end_active(
         .bind(&relative)
         .bind(size)
         .bind(recording.id)
-        .execute(&mut *db.writer().await?)
+        .execute(&mut *cx.db.writer().await?)
         .await?;
     if updated.rows_affected() == 0 {
         // Someone else ended it a moment ago; their file is the one on record, and within
         // the same second it has the same name as ours, so only a differently named one goes.
-        let winner = find(db, recording.id).await?.and_then(|r| r.file_path);
+        let winner = find(cx, recording.id).await?.and_then(|r| r.file_path);
         if winner.as_deref() != Some(relative.as_str()) {
             let _ = tokio::fs::remove_file(&path).await;
         }
@@ -292,12 +279,12 @@ pub fn human_duration(seconds: i64) -> String {
 
 /// The meeting's recordings (owner only), paginated and sorted.
 pub async fn list(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     query: ListQuery,
 ) -> Result<Page<Recording>, AppError> {
-    let access = meeting_for(db, user_id, meeting_id).await?;
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
     let mut checks = Checks::new();
     let column = match query.sort_by.as_deref().unwrap_or("created_at") {
@@ -318,10 +305,11 @@ pub async fn list(
     let page = PageRequest::new(query.page, query.per_page);
     checks.finish()?;
     let page = page?;
-    let total: i64 = db
+    let total: i64 = cx
+        .db
         .query_scalar("SELECT COUNT(*) FROM recordings WHERE meeting_id = $1")
         .bind(meeting_id)
-        .fetch_one(db.reader())
+        .fetch_one(cx.db.reader())
         .await?;
     // A running recording has no end yet: it sorts as the latest, the same on every database.
     let sql = format!(
@@ -329,21 +317,22 @@ pub async fn list(
          ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END {dir}, {column} {dir}, id {dir} \
          LIMIT $2 OFFSET $3"
     );
-    let rows: Vec<RecordingRow> = db
+    let rows: Vec<RecordingRow> = cx
+        .db
         .query_as(&sql)
         .bind(meeting_id)
         .bind(page.per_page)
         .bind(page.offset())
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
     Ok(page.into_page(rows.into_iter().map(Recording::from).collect(), total))
 }
 
 /// One recording, for its meeting's owner: 404 if the caller cannot see the meeting, 403 for
 /// an invitee.
-pub async fn get(db: &Db, user_id: i64, recording_id: i64) -> Result<Recording, AppError> {
-    let row = find(db, recording_id).await?.ok_or_else(not_found)?;
-    let access = meeting_for(db, user_id, row.meeting_id)
+pub async fn get(cx: &Backend, user_id: i64, recording_id: i64) -> Result<Recording, AppError> {
+    let row = find(cx, recording_id).await?.ok_or_else(not_found)?;
+    let access = meeting_for(cx, user_id, row.meeting_id)
         .await
         .map_err(|e| match e {
             AppError::NotFound(_) => not_found(),
@@ -357,16 +346,15 @@ pub async fn get(db: &Db, user_id: i64, recording_id: i64) -> Result<Recording, 
 /// or when the file has gone from disk: the contract answers that with 404 `file_unavailable`,
 /// a code `AppError::NotFound` cannot carry, so the adapter spells it.
 pub async fn file(
-    db: &Db,
-    config: &Config,
+    cx: &Backend,
     user_id: i64,
     recording_id: i64,
 ) -> Result<Option<RecordingFile>, AppError> {
-    let recording = get(db, user_id, recording_id).await?;
+    let recording = get(cx, user_id, recording_id).await?;
     let Some(relative) = recording.file_path.filter(|_| recording.ended_at.is_some()) else {
         return Ok(None);
     };
-    let path = config.storage_dir.join(&relative);
+    let path = cx.config.storage_dir.join(&relative);
     let is_file = tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_file());
     if !is_file {
         return Ok(None);

@@ -1,8 +1,9 @@
 //! WebRTC signaling through a durable per-recipient inbox: send, long-poll, acknowledge, and
 //! pruning. The database is the source of truth; the hub wakes parked polls early (handing
-//! them the rows just stored where that is exact, see `server::hub`) and remembers the
-//! answers that repeated checks would read again (`server::memo`).
+//! them the rows just stored where that is exact, see `infra::hub`) and remembers the
+//! answers that repeated checks would read again (`infra::memo`).
 
+use super::Backend;
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
@@ -10,11 +11,11 @@ use serde::Deserialize;
 
 use crate::domain::access::meeting_for;
 use crate::domain::presence::{self, join_required};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::infra::db::{Writer, from_millis, now_millis};
+use crate::infra::group_commit::{self, Batched, GroupCommit};
+use crate::infra::hub::Wake;
 use crate::model::{Signal, SignalType};
-use crate::server::db::{Db, Writer, from_millis, now_millis};
-use crate::server::group_commit::{self, Batched, GroupCommit};
-use crate::server::hub::Wake;
 
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -68,23 +69,18 @@ impl From<SignalRow> for Signal {
 
 /// The checks every send and poll repeat: the caller may see the meeting, it is open, and they
 /// are present (a heartbeat, so sending or polling keeps them in the call). Remembered while
-/// their presence is fresher than the heartbeat interval (see `server::memo`), so a busy
+/// their presence is fresher than the heartbeat interval (see `infra::memo`), so a busy
 /// caller's sends and polls skip these reads.
-pub async fn require_in_call(
-    db: &Db,
-    user_id: i64,
-    meeting_id: i64,
-    timeout_secs: i64,
-) -> Result<(), AppError> {
-    if in_call_remembered(db, user_id, meeting_id, timeout_secs) {
+pub async fn require_in_call(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<(), AppError> {
+    if in_call_remembered(cx, user_id, meeting_id) {
         return Ok(());
     }
-    let memo = db.hub().memo();
+    let memo = cx.hub.memo();
     let ticket = memo.ticket();
-    let access = meeting_for(db, user_id, meeting_id).await?;
+    let access = meeting_for(cx, user_id, meeting_id).await?;
     // A closed meeting has nobody present; say why rather than "join first".
     access.require_open()?;
-    let seen = presence::heartbeat(db, meeting_id, user_id, timeout_secs)
+    let seen = presence::heartbeat(cx, meeting_id, user_id)
         .await?
         .ok_or_else(join_required)?;
     memo.remember_gate(ticket, meeting_id, user_id, seen);
@@ -92,23 +88,21 @@ pub async fn require_in_call(
 }
 
 /// Whether [`require_in_call`] would pass without asking the database.
-fn in_call_remembered(db: &Db, user_id: i64, meeting_id: i64, timeout_secs: i64) -> bool {
-    db.hub()
-        .memo()
-        .gate(meeting_id, user_id)
-        .is_some_and(|seen| now_millis() - seen < presence::heartbeat_interval_ms(timeout_secs))
+fn in_call_remembered(cx: &Backend, user_id: i64, meeting_id: i64) -> bool {
+    cx.hub.memo().gate(meeting_id, user_id).is_some_and(|seen| {
+        now_millis() - seen < presence::heartbeat_interval_ms(cx.presence_timeout_secs())
+    })
 }
 
 /// Stores a signal for a present recipient and wakes their parked poll. The row is committed
 /// before this returns, so a 201 survives a restart.
 pub async fn send(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     input: NewSignal,
-    timeout_secs: i64,
 ) -> Result<Signal, AppError> {
-    require_in_call(db, user_id, meeting_id, timeout_secs).await?;
+    require_in_call(cx, user_id, meeting_id).await?;
     if input.to_user_id == user_id {
         return Err(AppError::invalid(
             "to_user_id",
@@ -126,11 +120,11 @@ pub async fn send(
             payload,
         },
         signal: input,
-        cutoff: presence::presence_cutoff(now_millis(), timeout_secs),
+        cutoff: presence::presence_cutoff(now_millis(), cx.presence_timeout_secs()),
     };
-    group_commit::write(db, send).await?.ok_or_else(|| {
+    group_commit::write(cx, send).await?.ok_or_else(|| {
         AppError::conflict(
-            "recipient_not_present",
+            ErrorCode::RecipientNotPresent,
             "That participant is not in the meeting.",
         )
     })
@@ -165,29 +159,30 @@ pub struct StoredSends {
 }
 
 impl Batched for QueuedSend {
+    type Context = Backend;
     type Stored = StoredSends;
     /// The stored signal, `None` when the recipient is not present.
     type Answer = Option<Signal>;
     /// 6 parameters each.
     const MAX: usize = 64;
 
-    fn queue(db: &Db) -> &GroupCommit<Self> {
-        db.hub().sends()
+    fn queue(cx: &Backend) -> &GroupCommit<Self> {
+        &cx.sends
     }
 
     async fn store(
-        db: &Db,
+        cx: &Backend,
         writer: &mut Writer,
         batch: &[Self],
         now: i64,
     ) -> Result<Self::Stored, sqlx::Error> {
         Ok(StoredSends {
-            ids: insert_batch(db, writer, batch, now).await?,
+            ids: insert_batch(cx, writer, batch, now).await?,
             by_recipient: HashMap::new(),
         })
     }
 
-    fn answer(&self, db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer {
+    fn answer(&self, cx: &Backend, now: i64, stored: &mut Self::Stored) -> Self::Answer {
         let id = stored
             .ids
             .get_mut(&self.key)
@@ -206,17 +201,17 @@ impl Batched for QueuedSend {
             .by_recipient
             .entry((k.meeting_id, k.to_user_id))
             .or_default();
-        if db.hub().hands_over_rows() {
+        if cx.hub.hands_over_rows() {
             rows.push(signal.clone());
         }
         Some(signal)
     }
 
     /// Wakes each recipient's parked polls once, with its rows of the batch in id order.
-    fn answered(db: &Db, stored: Self::Stored) {
+    fn answered(cx: &Backend, stored: Self::Stored) {
         for ((meeting_id, user_id), mut signals) in stored.by_recipient {
             signals.sort_unstable_by_key(|signal| signal.id);
-            db.hub().stored(meeting_id, user_id, signals);
+            cx.hub.stored(meeting_id, user_id, signals);
         }
     }
 }
@@ -226,7 +221,7 @@ impl Batched for QueuedSend {
 /// commits, so sends to one recipient commit in id order and a poller that moves
 /// `since_id` forward never skips a row committed late.
 async fn insert_batch(
-    db: &Db,
+    cx: &Backend,
     writer: &mut Writer,
     batch: &[QueuedSend],
     now: i64,
@@ -239,9 +234,10 @@ async fn insert_batch(
          WHERE p.left_at IS NULL AND p.last_seen_at >= v.cutoff{} \
          RETURNING id, meeting_id, from_user_id, to_user_id, type, payload",
         group_commit::values_rows(batch.len(), 6, 2),
-        db.row_lock("p")
+        cx.db.row_lock("p")
     );
-    let mut query = db
+    let mut query = cx
+        .db
         .query_as::<(i64, i64, i64, i64, String, String)>(&sql)
         .bind(now);
     for send in batch {
@@ -316,28 +312,29 @@ fn check_inbox_query(q: &InboxQuery) -> Result<Inbox, AppError> {
 /// inbox parks until the hub says a signal for the caller was stored, or the time is up;
 /// a wake-up that hands over the rows just stored answers with those, without a re-read.
 /// Every poll is a presence heartbeat, and so is every half-timeout spent parked, so a long
-/// wait never makes the caller time out.
+/// wait never makes the caller time out. A parked poll answers `[]` at once when the server
+/// starts shutting down.
 pub async fn inbox(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     query: &InboxQuery,
-    timeout_secs: i64,
 ) -> Result<Vec<Signal>, AppError> {
-    require_in_call(db, user_id, meeting_id, timeout_secs).await?;
+    require_in_call(cx, user_id, meeting_id).await?;
     let q = check_inbox_query(query)?;
     if q.wait.is_zero() {
-        return fetch(db, user_id, meeting_id, q.since_id, q.limit).await;
+        return fetch(cx, user_id, meeting_id, q.since_id, q.limit).await;
     }
 
     let deadline = tokio::time::Instant::now() + q.wait;
-    let beat_every =
-        Duration::from_millis((timeout_secs.max(1).unsigned_abs() * 1000 / 2).max(200));
+    let beat_every = Duration::from_millis(
+        (cx.presence_timeout_secs().max(1).unsigned_abs() * 1000 / 2).max(200),
+    );
     // Subscribed before the read: a send committed after its snapshot still wakes us.
-    let mut subscription = db.hub().subscribe(meeting_id, user_id);
+    let mut subscription = cx.hub.subscribe(meeting_id, user_id);
     loop {
         subscription.forget_queued();
-        let found = fetch(db, user_id, meeting_id, q.since_id, q.limit).await?;
+        let found = fetch(cx, user_id, meeting_id, q.since_id, q.limit).await?;
         if !found.is_empty() {
             return Ok(found);
         }
@@ -354,8 +351,10 @@ pub async fn inbox(
                     Wake::Reread => break,
                 },
                 _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
+                // The server is shutting down: a parked poll must not hold it up.
+                () = cx.shutdown.underway() => return Ok(Vec::new()),
                 _ = tokio::time::sleep_until(beat), if beat < deadline => {
-                    if presence::heartbeat(db, meeting_id, user_id, timeout_secs).await?.is_none() {
+                    if presence::heartbeat(cx, meeting_id, user_id).await?.is_none() {
                         return Ok(Vec::new());
                     }
                 }
@@ -372,21 +371,21 @@ fn page_after(mut signals: Vec<Signal>, since_id: i64, limit: i64) -> Vec<Signal
     signals
 }
 
-/// The inbox page after `since_id`; an inbox known to be empty (see `server::memo`) costs no
+/// The inbox page after `since_id`; an inbox known to be empty (see `infra::memo`) costs no
 /// query.
 async fn fetch(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     since_id: i64,
     limit: i64,
 ) -> Result<Vec<Signal>, AppError> {
-    let memo = db.hub().memo();
+    let memo = cx.hub.memo();
     if memo.inbox_empty_after(meeting_id, user_id, since_id) {
         return Ok(Vec::new());
     }
     let ticket = memo.inbox_ticket(meeting_id, user_id);
-    let rows: Vec<SignalRow> = db
+    let rows: Vec<SignalRow> = cx.db
         .query_as(
             "SELECT id, meeting_id, from_user_id, to_user_id, type, payload, created_at FROM rtc_signals \
              WHERE meeting_id = $1 AND to_user_id = $2 AND acked_at IS NULL AND id > $3 \
@@ -396,7 +395,7 @@ async fn fetch(
         .bind(user_id)
         .bind(since_id)
         .bind(limit)
-        .fetch_all(db.reader())
+        .fetch_all(cx.db.reader())
         .await?;
     if rows.is_empty() {
         memo.remember_inbox_empty(ticket, meeting_id, user_id, since_id);
@@ -407,16 +406,15 @@ async fn fetch(
 /// Marks the caller's own unacknowledged signals among `ids` as acknowledged and returns how
 /// many that was; other users' ids and repeats count 0.
 pub async fn ack(
-    db: &Db,
+    cx: &Backend,
     user_id: i64,
     meeting_id: i64,
     ids: &[i64],
-    timeout_secs: i64,
 ) -> Result<u64, AppError> {
     // A caller remembered in the call passes both checks below.
-    let remembered = in_call_remembered(db, user_id, meeting_id, timeout_secs);
+    let remembered = in_call_remembered(cx, user_id, meeting_id);
     if !remembered {
-        meeting_for(db, user_id, meeting_id).await?;
+        meeting_for(cx, user_id, meeting_id).await?;
     }
     if ids.len() > MAX_ACK_IDS {
         return Err(AppError::invalid(
@@ -424,7 +422,7 @@ pub async fn ack(
             format!("must hold at most {MAX_ACK_IDS} ids"),
         ));
     }
-    if !remembered && !presence::is_present(db, meeting_id, user_id, timeout_secs).await? {
+    if !remembered && !presence::is_present(cx, meeting_id, user_id).await? {
         return Err(join_required());
     }
     let mut ids: Vec<i64> = ids.iter().copied().filter(|id| *id > 0).collect();
@@ -439,7 +437,8 @@ pub async fn ack(
          WHERE meeting_id = $2 AND to_user_id = $3 AND acked_at IS NULL AND id IN ({})",
         placeholders.join(", ")
     );
-    let mut query = db
+    let mut query = cx
+        .db
         .query(&sql)
         .bind(now_millis())
         .bind(meeting_id)
@@ -448,25 +447,27 @@ pub async fn ack(
         query = query.bind(*id);
     }
     Ok(query
-        .execute(&mut *db.writer().await?)
+        .execute(&mut *cx.db.writer().await?)
         .await?
         .rows_affected())
 }
 
 /// Background clean-up: acknowledged signals are never delivered again, and a closed
 /// meeting's signals have nobody left to read them.
-pub async fn prune(db: &Db) -> Result<u64, AppError> {
-    let acked = db
+pub async fn prune(cx: &Backend) -> Result<u64, AppError> {
+    let acked = cx
+        .db
         .query("DELETE FROM rtc_signals WHERE acked_at IS NOT NULL")
-        .execute(&mut *db.writer().await?)
+        .execute(&mut *cx.db.writer().await?)
         .await?
         .rows_affected();
-    let closed = db
+    let closed = cx
+        .db
         .query(
             "DELETE FROM rtc_signals WHERE meeting_id IN \
              (SELECT id FROM meetings WHERE status IN ('ended', 'cancelled'))",
         )
-        .execute(&mut *db.writer().await?)
+        .execute(&mut *cx.db.writer().await?)
         .await?
         .rows_affected();
     Ok(acked + closed)

@@ -1,16 +1,16 @@
 //! Accounts: registration, login and lookup. Passwords are kept only as Argon2id hashes.
 
+use super::Backend;
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use sqlx::Connection as _;
 
-use super::throttle::LoginThrottle;
 use super::validate::{Checks, is_email};
 use crate::error::AppError;
+use crate::infra::db::{from_millis, now_millis};
 use crate::model::User;
-use crate::server::db::{Db, from_millis, now_millis};
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -38,7 +38,7 @@ pub struct Registration {
 }
 
 /// Creates the account and hands it any invitations already sent to its email address.
-pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
+pub async fn register(cx: &Backend, input: Registration) -> Result<User, AppError> {
     let mut checks = Checks::new();
     let name = checks.text("name", &input.name, 1, 255);
     let email = checks.email("email", &input.email);
@@ -48,14 +48,14 @@ pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
         checks.fail("password", "must be between 8 and 1024 characters");
     }
     checks.finish()?;
-    if find_by_email(db, &email).await?.is_some() {
+    if find_by_email(cx, &email).await?.is_some() {
         return Err(AppError::invalid("email", "is already registered"));
     }
     let hash = hash_password(input.password).await?;
     let now = now_millis();
-    let mut writer = db.writer().await?;
+    let mut writer = cx.db.writer().await?;
     let mut tx = writer.begin().await?;
-    let id: i64 = db
+    let id: i64 = cx.db
         .query_scalar("INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(&name)
         .bind(&email)
@@ -64,14 +64,14 @@ pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| on_unique(e, AppError::invalid("email", "is already registered")))?;
-    bind_invitations(db, &mut *tx, &email).await?;
+    bind_invitations(cx, &mut *tx, &email).await?;
     tx.commit().await?;
     drop(writer);
     // Once more now that the account is visible: an invitation stored while the transaction
     // ran was not there for it to bind, and looked for the account before it was committed.
     // The account exists either way, so a failure here is logged, not answered.
-    let bound = match db.writer().await {
-        Ok(mut writer) => bind_invitations(db, &mut *writer, &email).await,
+    let bound = match cx.db.writer().await {
+        Ok(mut writer) => bind_invitations(cx, &mut *writer, &email).await,
         Err(e) => Err(e.into()),
     };
     if let Err(e) = bound {
@@ -91,11 +91,12 @@ pub async fn register(db: &Db, input: Registration) -> Result<User, AppError> {
 /// As each side looks for the other only after its own write is committed, one of them sees
 /// the other however the two interleave, and no invitation is left unbound.
 pub async fn bind_invitations<'c>(
-    db: &Db,
+    cx: &Backend,
     conn: impl sqlx::Executor<'c, Database = sqlx::Any>,
     email: &str,
 ) -> Result<u64, AppError> {
-    let done = db
+    let done = cx
+        .db
         .query(
             "UPDATE invitations SET invitee_user_id = (SELECT id FROM users WHERE email = $1) \
              WHERE invitee_email = $1 AND invitee_user_id IS NULL \
@@ -110,14 +111,13 @@ pub async fn bind_invitations<'c>(
 /// Signs in with email and password, under the login throttle. `client` identifies the
 /// caller's address for the per-client limit.
 pub async fn login(
-    db: &Db,
-    throttle: &LoginThrottle,
+    cx: &Backend,
     email: &str,
     password: &str,
     client: &str,
 ) -> Result<User, AppError> {
-    let attempt = throttle.attempt(email, client)?;
-    match check_credentials(db, email, password).await {
+    let attempt = cx.throttle.attempt(email, client)?;
+    match check_credentials(cx, email, password).await {
         Ok(user) => {
             attempt.succeeded();
             Ok(user)
@@ -131,13 +131,14 @@ pub async fn login(
 }
 
 /// An unknown email and a wrong password get the same answer and take about the same time.
-async fn check_credentials(db: &Db, email: &str, password: &str) -> Result<User, AppError> {
+async fn check_credentials(cx: &Backend, email: &str, password: &str) -> Result<User, AppError> {
     let email = email.trim().to_lowercase();
     // No account has an address that is not one (see `register`).
     let row: Option<(i64, String)> = if is_email(&email) {
-        db.query_as("SELECT id, password_hash FROM users WHERE email = $1")
+        cx.db
+            .query_as("SELECT id, password_hash FROM users WHERE email = $1")
             .bind(&email)
-            .fetch_optional(db.reader())
+            .fetch_optional(cx.db.reader())
             .await?
     } else {
         None
@@ -150,21 +151,22 @@ async fn check_credentials(db: &Db, email: &str, password: &str) -> Result<User,
     if !ok || id == 0 {
         return Err(AppError::InvalidCredentials);
     }
-    get(db, id).await?.ok_or(AppError::InvalidCredentials)
+    get(cx, id).await?.ok_or(AppError::InvalidCredentials)
 }
 
 /// A user by id. Accounts never change once registered, so a user read once is remembered
-/// (see `server::memo`).
-pub async fn get(db: &Db, id: i64) -> Result<Option<User>, AppError> {
-    let memo = db.hub().memo();
+/// (see `infra::memo`).
+pub async fn get(cx: &Backend, id: i64) -> Result<Option<User>, AppError> {
+    let memo = cx.hub.memo();
     if let Some(user) = memo.user(id) {
         return Ok(Some(user));
     }
     let ticket = memo.ticket();
-    let row: Option<UserRow> = db
+    let row: Option<UserRow> = cx
+        .db
         .query_as("SELECT id, name, email, created_at FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     let user = row.map(User::from);
     if let Some(user) = &user {
@@ -173,11 +175,12 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<User>, AppError> {
     Ok(user)
 }
 
-pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {
-    let row: Option<UserRow> = db
+pub async fn find_by_email(cx: &Backend, email: &str) -> Result<Option<User>, AppError> {
+    let row: Option<UserRow> = cx
+        .db
         .query_as("SELECT id, name, email, created_at FROM users WHERE email = $1")
         .bind(email.trim().to_lowercase())
-        .fetch_optional(db.reader())
+        .fetch_optional(cx.db.reader())
         .await?;
     Ok(row.map(User::from))
 }

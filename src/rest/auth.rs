@@ -14,8 +14,8 @@ use super::ApiJson;
 use crate::domain::{tokens, users};
 use crate::error::AppError;
 use crate::model::{TokenResponse, User};
-use crate::server::auth::{AuthUser, end_session};
-use crate::server::state::AppState;
+use crate::web::auth::{AuthUser, end_session};
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,7 +44,7 @@ struct LoginBody {
 }
 
 fn token_response(state: &AppState, user: User) -> Result<Json<TokenResponse>, AppError> {
-    let issued = tokens::issue(&state.config, user.id)?;
+    let issued = tokens::issue(state.config(), user.id)?;
     Ok(Json(TokenResponse {
         access_token: issued.token,
         token_type: "bearer".into(),
@@ -75,7 +75,7 @@ async fn register(
         email: body.email,
         password: body.password,
     };
-    let user = users::register(&state.db, registration).await?;
+    let user = users::register(&state.backend, registration).await?;
     Ok((StatusCode::CREATED, token_response(&state, user)?))
 }
 
@@ -99,8 +99,7 @@ async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<TokenResponse>, AppError> {
     let user = users::login(
-        &state.db,
-        &state.throttle,
+        &state.backend,
         &body.email,
         &body.password,
         &addr.ip().to_string(),
@@ -140,7 +139,7 @@ async fn refresh(
     // One new token per old one: of two refreshes racing with the same token, the one that
     // did not revoke it is refused, as it would be a moment later.
     if let Some(claims) = &auth.token
-        && !tokens::revoke(&state.db, claims).await?
+        && !tokens::revoke(&state.backend, claims).await?
     {
         return Err(AppError::Unauthenticated(
             "The access token was revoked.".into(),
@@ -166,7 +165,7 @@ async fn logout(
 ) -> Result<Json<Value>, AppError> {
     match &auth.token {
         Some(claims) => {
-            tokens::revoke(&state.db, claims).await?;
+            tokens::revoke(&state.backend, claims).await?;
         }
         None => end_session(&session).await?,
     }

@@ -51,7 +51,7 @@ where
 /// Parses a JSON object into `T`, mapping failures onto the contract's statuses. The syntax is
 /// checked first, so that a syntax error anywhere is a 400 and never a field error.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    use crate::server::security::{MAX_JSON_DEPTH, json_depth_within};
+    use crate::web::security::{MAX_JSON_DEPTH, json_depth_within};
     if !json_depth_within(bytes, MAX_JSON_DEPTH) {
         let message = format!("The body nests deeper than {MAX_JSON_DEPTH} levels.");
         return Err(AppError::BadRequest(message));

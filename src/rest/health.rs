@@ -7,8 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::server::db::Db;
-use crate::server::state::AppState;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/health", get(health))
@@ -26,8 +25,8 @@ pub fn router() -> Router<AppState> {
         (status = 503, description = "The database is unreachable.", body = super::openapi::Health),
     ),
 )]
-async fn health(State(db): State<Db>) -> (StatusCode, Json<Value>) {
-    match db.ping().await {
+async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    match state.backend.db.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "db": "ok" }))),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");

@@ -8,13 +8,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::domain::invitations::{self, Invitee};
+use crate::domain::invitations::{self, Answer, Invitee};
 use crate::domain::proposals;
 use crate::error::AppError;
 use crate::model::{Invitation, InvitationWithInvitee, InvitationWithMeeting};
-use crate::server::auth::AuthUser;
-use crate::server::state::AppState;
 use crate::server_fns::invitations::ProposalAccepted;
+use crate::web::auth::AuthUser;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,7 +78,7 @@ async fn invite(
         invitee_user_id: body.invitee_user_id,
         invitee_email: body.invitee_email,
     };
-    let invitation = invitations::invite(&state.db, auth.user.id, id, who).await?;
+    let invitation = invitations::invite(&state.backend, auth.user.id, id, who).await?;
     Ok((StatusCode::CREATED, Json(invitation)))
 }
 
@@ -102,7 +102,7 @@ async fn for_meeting(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<InvitationWithInvitee>>, AppError> {
     Ok(Json(
-        invitations::for_meeting(&state.db, auth.user.id, id).await?,
+        invitations::for_meeting(&state.backend, auth.user.id, id).await?,
     ))
 }
 
@@ -125,7 +125,7 @@ async fn inbox(
     ApiQuery(p): ApiQuery<InboxParams>,
 ) -> Result<Json<Vec<InvitationWithMeeting>>, AppError> {
     Ok(Json(
-        invitations::inbox(&state.db, auth.user.id, p.status.as_deref()).await?,
+        invitations::inbox(&state.backend, auth.user.id, p.status.as_deref()).await?,
     ))
 }
 
@@ -150,7 +150,7 @@ async fn accept(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Invitation>, AppError> {
     Ok(Json(
-        invitations::respond(&state.db, auth.user.id, id, true).await?,
+        invitations::respond(&state.backend, auth.user.id, id, Answer::Accept).await?,
     ))
 }
 
@@ -175,7 +175,7 @@ async fn reject(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Invitation>, AppError> {
     Ok(Json(
-        invitations::respond(&state.db, auth.user.id, id, false).await?,
+        invitations::respond(&state.backend, auth.user.id, id, Answer::Reject).await?,
     ))
 }
 
@@ -203,7 +203,7 @@ async fn propose(
     ApiJson(body): ApiJson<ProposeBody>,
 ) -> Result<Json<Invitation>, AppError> {
     let invitation = invitations::propose(
-        &state.db,
+        &state.backend,
         auth.user.id,
         id,
         &body.proposed_time,
@@ -233,7 +233,8 @@ async fn accept_proposal(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProposalAccepted>, AppError> {
-    let (meeting, invitation) = proposals::accept_proposal(&state.db, auth.user.id, id).await?;
+    let (meeting, invitation) =
+        proposals::accept_proposal(&state.backend, auth.user.id, id).await?;
     Ok(Json(ProposalAccepted {
         meeting,
         invitation,
@@ -261,7 +262,7 @@ async fn decline_proposal(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Invitation>, AppError> {
     Ok(Json(
-        proposals::decline_proposal(&state.db, auth.user.id, id).await?,
+        proposals::decline_proposal(&state.backend, auth.user.id, id).await?,
     ))
 }
 
@@ -285,6 +286,6 @@ async fn withdraw(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, AppError> {
-    invitations::withdraw(&state.db, auth.user.id, id).await?;
+    invitations::withdraw(&state.backend, auth.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,9 +13,9 @@ use crate::domain::calendar;
 use crate::domain::meetings::{self, ListQuery, MeetingChanges, NewMeeting};
 use crate::error::AppError;
 use crate::model::{Meeting, MeetingListItem, Page};
-use crate::server::auth::AuthUser;
-use crate::server::state::AppState;
 use crate::server_fns::meetings::MeetingCreated;
+use crate::web::auth::AuthUser;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,8 +72,8 @@ async fn create(
         scheduled_at: body.scheduled_at,
         duration_minutes: body.duration_minutes,
     };
-    let meeting = meetings::create(&state.db, auth.user.id, input).await?;
-    let join_link = meetings::join_link(&state.config, &meeting);
+    let meeting = meetings::create(&state.backend, auth.user.id, input).await?;
+    let join_link = meetings::join_link(state.config(), &meeting);
     Ok((
         StatusCode::CREATED,
         Json(MeetingCreated { meeting, join_link }),
@@ -103,7 +103,9 @@ async fn list(
     auth: AuthUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<MeetingListItem>>, AppError> {
-    Ok(Json(meetings::list(&state.db, auth.user.id, query).await?))
+    Ok(Json(
+        meetings::list(&state.backend, auth.user.id, query).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -124,7 +126,7 @@ async fn show(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Meeting>, AppError> {
-    Ok(Json(meetings::get(&state.db, auth.user.id, id).await?))
+    Ok(Json(meetings::get(&state.backend, auth.user.id, id).await?))
 }
 
 #[utoipa::path(
@@ -155,7 +157,7 @@ async fn update(
         duration_minutes: body.duration_minutes,
     };
     Ok(Json(
-        meetings::update(&state.db, auth.user.id, id, changes).await?,
+        meetings::update(&state.backend, auth.user.id, id, changes).await?,
     ))
 }
 
@@ -179,7 +181,9 @@ async fn start(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Meeting>, AppError> {
-    Ok(Json(meetings::start(&state.db, auth.user.id, id).await?))
+    Ok(Json(
+        meetings::start(&state.backend, auth.user.id, id).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -202,9 +206,7 @@ async fn end(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Meeting>, AppError> {
-    Ok(Json(
-        meetings::end(&state.db, &state.config, auth.user.id, id).await?,
-    ))
+    Ok(Json(meetings::end(&state.backend, auth.user.id, id).await?))
 }
 
 #[utoipa::path(
@@ -227,7 +229,9 @@ async fn cancel(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Meeting>, AppError> {
-    Ok(Json(meetings::cancel(&state.db, auth.user.id, id).await?))
+    Ok(Json(
+        meetings::cancel(&state.backend, auth.user.id, id).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -248,7 +252,7 @@ async fn ics(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let body = calendar::ics(&state.db, &state.config, auth.user.id, id).await?;
+    let body = calendar::ics(&state.backend, auth.user.id, id).await?;
     Ok((
         [
             (

@@ -12,11 +12,16 @@ mod presence;
 mod recordings;
 mod signals;
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::http::{Method, Uri};
+use axum::middleware::from_fn_with_state;
 
+use crate::domain::signals::MAX_WAIT_SECS;
 use crate::error::AppError;
-use crate::server::state::AppState;
+use crate::web::security::{REQUEST_TIMEOUT, time_limit};
+use crate::web::state::AppState;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery};
 
@@ -32,6 +37,11 @@ pub fn router() -> Router<AppState> {
         .merge(notes::router())
         .merge(openapi::router())
         .fallback(not_found)
+        .layer(from_fn_with_state(REQUEST_TIMEOUT, time_limit))
+        .merge(signals::long_poll_router().layer(from_fn_with_state(
+            REQUEST_TIMEOUT + Duration::from_secs(MAX_WAIT_SECS.unsigned_abs()),
+            time_limit,
+        )))
 }
 
 async fn not_found(method: Method, uri: Uri) -> AppError {

@@ -9,8 +9,8 @@ use super::ApiPath;
 use crate::domain::notes;
 use crate::error::AppError;
 use crate::model::Note;
-use crate::server::auth::AuthUser;
-use crate::server::state::AppState;
+use crate::web::auth::AuthUser;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/meetings/{id}/notes", get(list).post(generate))
@@ -36,7 +36,7 @@ async fn generate(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<Note>), AppError> {
-    let note = notes::generate(&state.db, auth.user.id, id).await?;
+    let note = notes::generate(&state.backend, auth.user.id, id).await?;
     Ok((StatusCode::CREATED, Json(note)))
 }
 
@@ -59,5 +59,5 @@ async fn list(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Note>>, AppError> {
-    Ok(Json(notes::list(&state.db, auth.user.id, id).await?))
+    Ok(Json(notes::list(&state.backend, auth.user.id, id).await?))
 }

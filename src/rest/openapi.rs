@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::AppError;
 use crate::model::{Invitation, Meeting, SignalType};
-use crate::server::state::AppState;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/openapi.json", get(serve))

@@ -11,8 +11,8 @@ use crate::domain::access;
 use crate::domain::presence::{self, Joined};
 use crate::error::AppError;
 use crate::model::Participant;
-use crate::server::auth::AuthUser;
-use crate::server::state::AppState;
+use crate::web::auth::AuthUser;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,13 +42,7 @@ async fn join(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<Participant>), AppError> {
-    let (participant, joined) = presence::join(
-        &state.db,
-        auth.user.id,
-        id,
-        state.config.presence_timeout_seconds,
-    )
-    .await?;
+    let (participant, joined) = presence::join(&state.backend, auth.user.id, id).await?;
     let status = match joined {
         Joined::New => StatusCode::CREATED,
         Joined::AlreadyPresent => StatusCode::OK,
@@ -75,14 +69,9 @@ async fn leave(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Participant>, AppError> {
-    presence::leave(
-        &state.db,
-        auth.user.id,
-        id,
-        state.config.presence_timeout_seconds,
-    )
-    .await
-    .map(Json)
+    presence::leave(&state.backend, auth.user.id, id)
+        .await
+        .map(Json)
 }
 
 #[derive(Deserialize)]
@@ -118,15 +107,9 @@ async fn participants(
     });
     let active = match active {
         Ok(active) => active,
-        Err(e) => return Err(access::unless_hidden(&state.db, auth.user.id, id, e).await),
+        Err(e) => return Err(access::unless_hidden(&state.backend, auth.user.id, id, e).await),
     };
-    presence::participants(
-        &state.db,
-        auth.user.id,
-        id,
-        active,
-        state.config.presence_timeout_seconds,
-    )
-    .await
-    .map(Json)
+    presence::participants(&state.backend, auth.user.id, id, active)
+        .await
+        .map(Json)
 }

@@ -16,8 +16,8 @@ use crate::domain::access;
 use crate::domain::recordings::{self, ListQuery};
 use crate::error::AppError;
 use crate::model::{Page, Recording};
-use crate::server::auth::AuthUser;
-use crate::server::state::AppState;
+use crate::web::auth::AuthUser;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,7 +62,7 @@ async fn list(
 ) -> Result<Json<Page<Recording>>, AppError> {
     let ApiQuery(params) = match query {
         Ok(query) => query,
-        Err(e) => return Err(access::unless_hidden(&state.db, auth.user.id, id, e).await),
+        Err(e) => return Err(access::unless_hidden(&state.backend, auth.user.id, id, e).await),
     };
     let query = ListQuery {
         page: params.page,
@@ -71,7 +71,7 @@ async fn list(
         sort_dir: params.sort_dir,
     };
     Ok(Json(
-        recordings::list(&state.db, auth.user.id, id, query).await?,
+        recordings::list(&state.backend, auth.user.id, id, query).await?,
     ))
 }
 
@@ -95,7 +95,7 @@ async fn start(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<Recording>), AppError> {
-    let recording = recordings::start(&state.db, &state.config, auth.user.id, id).await?;
+    let recording = recordings::start(&state.backend, auth.user.id, id).await?;
     Ok((StatusCode::CREATED, Json(recording)))
 }
 
@@ -120,7 +120,7 @@ async fn end(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Recording>, AppError> {
     Ok(Json(
-        recordings::end(&state.db, &state.config, auth.user.id, id).await?,
+        recordings::end(&state.backend, auth.user.id, id).await?,
     ))
 }
 
@@ -143,7 +143,9 @@ async fn show(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Recording>, AppError> {
-    Ok(Json(recordings::get(&state.db, auth.user.id, id).await?))
+    Ok(Json(
+        recordings::get(&state.backend, auth.user.id, id).await?,
+    ))
 }
 
 fn file_unavailable() -> AppError {
@@ -177,7 +179,7 @@ async fn download(
     ApiPath(id): ApiPath<i64>,
     request: Request,
 ) -> Result<Response, AppError> {
-    let file = recordings::file(&state.db, &state.config, auth.user.id, id)
+    let file = recordings::file(&state.backend, auth.user.id, id)
         .await?
         .ok_or_else(file_unavailable)?;
     let served = match ServeFile::new(&file.path).call(request).await {

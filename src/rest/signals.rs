@@ -10,14 +10,18 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::signals::{self, InboxQuery, NewSignal};
 use crate::error::AppError;
 use crate::model::Signal;
-use crate::server::auth::AuthUser;
-use crate::server::state::AppState;
+use crate::web::auth::AuthUser;
+use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/meetings/{id}/rtc/send", post(send))
-        .route("/meetings/{id}/rtc/inbox", get(inbox))
         .route("/meetings/{id}/rtc/ack", post(ack))
+}
+
+/// The inbox long-poll, apart: its time limit adds the longest wait (see `rest::router`).
+pub fn long_poll_router() -> Router<AppState> {
+    Router::new().route("/meetings/{id}/rtc/inbox", get(inbox))
 }
 
 #[utoipa::path(
@@ -43,8 +47,7 @@ async fn send(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewSignal>,
 ) -> Result<(StatusCode, Json<Signal>), AppError> {
-    let timeout = state.config.presence_timeout_seconds;
-    let signal = signals::send(&state.db, auth.user.id, id, body, timeout).await?;
+    let signal = signals::send(&state.backend, auth.user.id, id, body).await?;
     Ok((StatusCode::CREATED, Json(signal)))
 }
 
@@ -72,16 +75,15 @@ async fn inbox(
     ApiPath(id): ApiPath<i64>,
     query: Result<ApiQuery<InboxQuery>, AppError>,
 ) -> Result<Json<Vec<Signal>>, AppError> {
-    let timeout = state.config.presence_timeout_seconds;
     // A query that cannot be read is checked last, as the domain checks one that can.
     let ApiQuery(q) = match query {
         Ok(query) => query,
         Err(e) => {
-            signals::require_in_call(&state.db, auth.user.id, id, timeout).await?;
+            signals::require_in_call(&state.backend, auth.user.id, id).await?;
             return Err(e);
         }
     };
-    signals::inbox(&state.db, auth.user.id, id, &q, timeout)
+    signals::inbox(&state.backend, auth.user.id, id, &q)
         .await
         .map(Json)
 }
@@ -118,7 +120,6 @@ async fn ack(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AckBody>,
 ) -> Result<Json<Acknowledged>, AppError> {
-    let timeout = state.config.presence_timeout_seconds;
-    let acknowledged = signals::ack(&state.db, auth.user.id, id, &body.ids, timeout).await?;
+    let acknowledged = signals::ack(&state.backend, auth.user.id, id, &body.ids).await?;
     Ok(Json(Acknowledged { acknowledged }))
 }

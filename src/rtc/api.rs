@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response};
 
+use crate::error::ErrorCode;
 use crate::model::{Participant, Signal};
 
 #[derive(Debug)]
@@ -18,7 +19,7 @@ pub enum ApiError {
     Aborted,
     /// The server answered with an error status; `code` is the API's error code.
     Status {
-        code: String,
+        code: ErrorCode,
         message: String,
     },
     Network(String),
@@ -164,7 +165,7 @@ impl Api {
             let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
             return Err(ApiError::Status {
-                code: field("error"),
+                code: ErrorCode::parse(&field("error")),
                 message: field("message"),
             });
         }

@@ -16,6 +16,7 @@ use super::api::{Api, ApiError};
 use super::js;
 use super::peer::{Peer, first_track};
 use super::{CallUi, Tile};
+use crate::error::ErrorCode;
 use crate::server_fns::call::CallInfo;
 
 pub struct Inner {
@@ -220,7 +221,10 @@ fn end_call(inner: &Rc<Inner>, message: String) {
 /// server's message.
 pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
     match e {
-        ApiError::Status { code, message } if code == "meeting_closed" => {
+        ApiError::Status {
+            code: ErrorCode::MeetingClosed,
+            message,
+        } => {
             end_call(inner, message.clone());
             true
         }
@@ -235,7 +239,7 @@ pub fn ended_by(inner: &Rc<Inner>, e: &ApiError) -> bool {
 async fn rejoin(inner: &Rc<Inner>) -> bool {
     match inner.api.join().await {
         Err(e) if ended_by(inner, &e) => false,
-        Err(ApiError::Status { code, message }) if refused_for_good(&code) => {
+        Err(ApiError::Status { code, message }) if refused_for_good(code) => {
             end_call(
                 inner,
                 format!("You can no longer join this call: {message}"),
@@ -254,10 +258,13 @@ pub async fn after_failure(inner: &Rc<Inner>, e: &ApiError, backoff: &mut i32) -
     match e {
         ApiError::Aborted => false,
         e if ended_by(inner, e) => false,
-        ApiError::Status { code, .. } if code == "join_required" => {
+        ApiError::Status {
+            code: ErrorCode::JoinRequired,
+            ..
+        } => {
             lost_presence(inner, backoff).await
         }
-        ApiError::Status { code, message } if refused_for_good(code) => {
+        ApiError::Status { code, message } if refused_for_good(*code) => {
             end_call(inner, format!("The call stopped: {message}"));
             false
         }
@@ -286,10 +293,13 @@ async fn wait_out(backoff: &mut i32) {
 /// The API's error codes that say "no" for good: signed out, not (or no longer) allowed, no
 /// such meeting. Anything else, including an answer that is not the API's own (a proxy's 502
 /// while an instance restarts), may pass, and is retried.
-fn refused_for_good(code: &str) -> bool {
+fn refused_for_good(code: ErrorCode) -> bool {
     matches!(
         code,
-        "unauthenticated" | "forbidden" | "not_found" | "not_accepted"
+        ErrorCode::Unauthenticated
+            | ErrorCode::Forbidden
+            | ErrorCode::NotFound
+            | ErrorCode::NotAccepted
     )
 }
 

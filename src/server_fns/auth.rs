@@ -19,10 +19,10 @@ pub async fn register(
     next: Option<String>,
 ) -> Result<User, AppError> {
     use crate::domain::users;
-    use crate::server::auth::start_session;
+    use crate::web::auth::start_session;
     let state = super::ctx::state()?;
     let user = users::register(
-        &state.db,
+        &state.backend,
         users::Registration {
             name,
             email,
@@ -42,16 +42,9 @@ pub async fn login(
     next: Option<String>,
 ) -> Result<User, AppError> {
     use crate::domain::users;
-    use crate::server::auth::start_session;
+    use crate::web::auth::start_session;
     let state = super::ctx::state()?;
-    let user = users::login(
-        &state.db,
-        &state.throttle,
-        &email,
-        &password,
-        &super::ctx::client(),
-    )
-    .await?;
+    let user = users::login(&state.backend, &email, &password, &super::ctx::client()).await?;
     start_session(&super::ctx::session()?, user.id).await?;
     leptos_axum::redirect(&safe_next(next));
     Ok(user)
@@ -59,7 +52,7 @@ pub async fn login(
 
 #[server(prefix = "/rpc")]
 pub async fn logout() -> Result<(), AppError> {
-    crate::server::auth::end_session(&super::ctx::session()?).await?;
+    crate::web::auth::end_session(&super::ctx::session()?).await?;
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -24,15 +24,9 @@ pub struct CallInfo {
 pub async fn call_setup(meeting_id: i64) -> Result<CallInfo, AppError> {
     use crate::domain::access;
     let (state, auth) = super::ctx::user().await?;
-    let seen = access::meeting_for(&state.db, auth.user.id, meeting_id).await?;
-    // The same rules the presence API applies, so the page says "no" before it tries.
-    let reason = if let Some(note) = seen.meeting.status.closed_note() {
-        Some(note.to_string())
-    } else if !seen.may_join() {
-        Some("Accept the invitation to join this call.".to_string())
-    } else {
-        None
-    };
+    let seen = access::meeting_for(&state.backend, auth.user.id, meeting_id).await?;
+    // The same rule the presence API applies, so the page says "no" before it tries.
+    let reason = seen.join_refusal().map(|refusal| refusal.to_string());
     Ok(CallInfo {
         meeting_id,
         title: seen.meeting.title,
@@ -40,6 +34,6 @@ pub async fn call_setup(meeting_id: i64) -> Result<CallInfo, AppError> {
         user_name: auth.user.name,
         may_join: reason.is_none(),
         reason,
-        ice_servers: state.config.ice_servers.clone(),
+        ice_servers: state.config().ice_servers.clone(),
     })
 }

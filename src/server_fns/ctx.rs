@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use tower_sessions::Session;
 
 use crate::error::AppError;
-use crate::server::auth::{AuthUser, MaybeAuthUser};
-use crate::server::state::AppState;
+use crate::web::auth::{AuthUser, MaybeAuthUser};
+use crate::web::state::AppState;
 
 fn parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| {

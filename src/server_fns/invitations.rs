@@ -26,7 +26,7 @@ pub async fn invite_by_email(
         invitee_user_id: None,
         invitee_email: Some(invitee_email),
     };
-    invite(&state.db, auth.user.id, meeting_id, who).await
+    invite(&state.backend, auth.user.id, meeting_id, who).await
 }
 
 /// The invitations addressed to the caller; `status` keeps one status only.
@@ -35,19 +35,19 @@ pub async fn my_invitations(
     status: Option<String>,
 ) -> Result<Vec<InvitationWithMeeting>, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::invitations::inbox(&state.db, auth.user.id, status.as_deref()).await
+    crate::domain::invitations::inbox(&state.backend, auth.user.id, status.as_deref()).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn accept_invitation(id: i64) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::invitations::respond(&state.db, auth.user.id, id, true).await
+    crate::domain::invitations::respond(&state.backend, auth.user.id, id, crate::domain::invitations::Answer::Accept).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn reject_invitation(id: i64) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::invitations::respond(&state.db, auth.user.id, id, false).await
+    crate::domain::invitations::respond(&state.backend, auth.user.id, id, crate::domain::invitations::Answer::Reject).await
 }
 
 /// `proposed_time` is RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), and must be in the future.
@@ -59,7 +59,7 @@ pub async fn propose_time(
 ) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
     crate::domain::invitations::propose(
-        &state.db,
+        &state.backend,
         auth.user.id,
         id,
         &proposed_time,
@@ -72,7 +72,7 @@ pub async fn propose_time(
 pub async fn accept_proposal(id: i64) -> Result<ProposalAccepted, AppError> {
     let (state, auth) = super::ctx::user().await?;
     let (meeting, invitation) =
-        crate::domain::proposals::accept_proposal(&state.db, auth.user.id, id).await?;
+        crate::domain::proposals::accept_proposal(&state.backend, auth.user.id, id).await?;
     Ok(ProposalAccepted {
         meeting,
         invitation,
@@ -82,11 +82,11 @@ pub async fn accept_proposal(id: i64) -> Result<ProposalAccepted, AppError> {
 #[server(prefix = "/rpc")]
 pub async fn decline_proposal(id: i64) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::proposals::decline_proposal(&state.db, auth.user.id, id).await
+    crate::domain::proposals::decline_proposal(&state.backend, auth.user.id, id).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn withdraw_invitation(id: i64) -> Result<(), AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::invitations::withdraw(&state.db, auth.user.id, id).await
+    crate::domain::invitations::withdraw(&state.backend, auth.user.id, id).await
 }

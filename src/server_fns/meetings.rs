@@ -44,21 +44,21 @@ pub async fn list_meetings(
         page,
         per_page,
     };
-    list(&state.db, auth.user.id, query).await
+    list(&state.backend, auth.user.id, query).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn get_meeting(id: i64) -> Result<MeetingDetail, AppError> {
     use crate::domain::{access, invitations, meetings};
     let (state, auth) = super::ctx::user().await?;
-    let seen = access::meeting_for(&state.db, auth.user.id, id).await?;
+    let seen = access::meeting_for(&state.backend, auth.user.id, id).await?;
     let invitations = if seen.is_owner() {
-        invitations::for_meeting(&state.db, auth.user.id, id).await?
+        invitations::for_meeting(&state.backend, auth.user.id, id).await?
     } else {
         Vec::new()
     };
     Ok(MeetingDetail {
-        join_link: meetings::join_link(&state.config, &seen.meeting),
+        join_link: meetings::join_link(state.config(), &seen.meeting),
         meeting: seen.meeting,
         role: seen.role,
         invitation: seen.invitation,
@@ -80,8 +80,8 @@ pub async fn create_meeting(
         scheduled_at,
         duration_minutes,
     };
-    let meeting = meetings::create(&state.db, auth.user.id, input).await?;
-    let join_link = meetings::join_link(&state.config, &meeting);
+    let meeting = meetings::create(&state.backend, auth.user.id, input).await?;
+    let join_link = meetings::join_link(state.config(), &meeting);
     Ok(MeetingCreated { meeting, join_link })
 }
 
@@ -99,25 +99,25 @@ pub async fn update_meeting(
         scheduled_at,
         duration_minutes,
     };
-    update(&state.db, auth.user.id, id, changes).await
+    update(&state.backend, auth.user.id, id, changes).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn start_meeting(id: i64) -> Result<Meeting, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::meetings::start(&state.db, auth.user.id, id).await
+    crate::domain::meetings::start(&state.backend, auth.user.id, id).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn end_meeting(id: i64) -> Result<Meeting, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::meetings::end(&state.db, &state.config, auth.user.id, id).await
+    crate::domain::meetings::end(&state.backend, auth.user.id, id).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn cancel_meeting(id: i64) -> Result<Meeting, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::meetings::cancel(&state.db, auth.user.id, id).await
+    crate::domain::meetings::cancel(&state.backend, auth.user.id, id).await
 }
 
 /// Where a join link leads the signed-in caller.
@@ -131,24 +131,9 @@ pub struct JoinTarget {
 
 #[server(prefix = "/rpc")]
 pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
-    use crate::model::InvitationStatus;
     let (state, auth) = super::ctx::user().await?;
-    let seen = crate::domain::access::meeting_by_code(&state.db, auth.user.id, &code).await?;
-    let blocked = if let Some(note) = seen.meeting.status.closed_note() {
-        Some(format!("{note} It can no longer be joined."))
-    } else if seen.may_join() {
-        None
-    } else {
-        Some(match seen.invitation.as_ref().map(|i| i.status) {
-            Some(InvitationStatus::Rejected) => {
-                "You declined this invitation. Accept it to join the call.".into()
-            }
-            Some(InvitationStatus::Proposed) => {
-                "You proposed another time. Accept the invitation to join the call.".into()
-            }
-            _ => "You have not accepted this invitation yet. Accept it to join the call.".into(),
-        })
-    };
+    let seen = crate::domain::access::meeting_by_code(&state.backend, auth.user.id, &code).await?;
+    let blocked = seen.join_refusal().map(|refusal| refusal.to_string());
     Ok(JoinTarget {
         meeting_id: seen.meeting.id,
         title: seen.meeting.title,
@@ -183,10 +168,10 @@ pub async fn meeting_page(id: i64) -> Result<MeetingPageData, AppError> {
         sort_by: None,
         sort_dir: None,
     };
-    let recordings = recordings::list(&state.db, auth.user.id, id, query)
+    let recordings = recordings::list(&state.backend, auth.user.id, id, query)
         .await?
         .data;
-    let notes = notes::list(&state.db, auth.user.id, id).await?;
+    let notes = notes::list(&state.backend, auth.user.id, id).await?;
     Ok(MeetingPageData {
         detail,
         recordings,

@@ -20,20 +20,16 @@ pub struct HereNow {
 #[server(prefix = "/rpc")]
 pub async fn who_is_here(meeting_id: i64) -> Result<HereNow, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    let access = crate::domain::access::meeting_for(&state.db, auth.user.id, meeting_id).await?;
-    let participants = match crate::domain::presence::participants(
-        &state.db,
-        auth.user.id,
-        meeting_id,
-        true,
-        state.config.presence_timeout_seconds,
-    )
-    .await
-    {
-        Ok(list) => Some(list),
-        Err(AppError::Forbidden { .. }) => None,
-        Err(other) => return Err(other),
-    };
+    let access =
+        crate::domain::access::meeting_for(&state.backend, auth.user.id, meeting_id).await?;
+    let participants =
+        match crate::domain::presence::participants(&state.backend, auth.user.id, meeting_id, true)
+            .await
+        {
+            Ok(list) => Some(list),
+            Err(AppError::Forbidden { .. }) => None,
+            Err(other) => return Err(other),
+        };
     Ok(HereNow {
         status: access.meeting.status,
         participants,

@@ -8,13 +8,13 @@ use crate::model::{Page, Recording};
 #[server(prefix = "/rpc")]
 pub async fn start_recording(meeting_id: i64) -> Result<Recording, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::recordings::start(&state.db, &state.config, auth.user.id, meeting_id).await
+    crate::domain::recordings::start(&state.backend, auth.user.id, meeting_id).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn stop_recording(meeting_id: i64) -> Result<Recording, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::recordings::end(&state.db, &state.config, auth.user.id, meeting_id).await
+    crate::domain::recordings::end(&state.backend, auth.user.id, meeting_id).await
 }
 
 /// The newest recordings first.
@@ -31,5 +31,5 @@ pub async fn list_recordings(
         sort_by: Some("created_at".into()),
         sort_dir: Some("desc".into()),
     };
-    list(&state.db, auth.user.id, meeting_id, query).await
+    list(&state.backend, auth.user.id, meeting_id, query).await
 }

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 
 use leptos::config::get_configuration;
-use projitt_meet::server::config::Config;
-use projitt_meet::server::db::Db;
-use projitt_meet::server::{router, state::AppState};
+use projitt_meet::domain::Backend;
+use projitt_meet::infra::config::Config;
+use projitt_meet::infra::db::Db;
+use projitt_meet::web::{router, state::AppState};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -18,6 +19,8 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub db: Db,
+    /// The rules' context the server runs with (its hub, queues and settings).
+    pub backend: Backend,
     pub storage: PathBuf,
 }
 
@@ -94,11 +97,13 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .unwrap()
         .leptos_options;
     let state = AppState::new(options, db.clone(), config);
+    let backend = state.backend.clone();
     tokio::spawn(router::serve(listener, state, std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
         client: Client::new(),
         db,
+        backend,
         storage,
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use projitt_meet::server::db::Db;
+use projitt_meet::infra::db::Db;
 use reqwest::Client;
 use serde_json::{Value, json};
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use projitt_meet::domain::tokens;
-use projitt_meet::server::db::{Db, now_millis};
+use projitt_meet::infra::db::{Db, now_millis};
 use reqwest::Client;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;

@@ -74,7 +74,7 @@ impl Sizes {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = match projitt_meet::server::process::runtime() {
+    let runtime = match projitt_meet::infra::process::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("bench: {e}");

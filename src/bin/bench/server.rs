@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use leptos::config::get_configuration;
-use projitt_meet::server::config::Config;
-use projitt_meet::server::db::Db;
-use projitt_meet::server::hub::SignalHub;
-use projitt_meet::server::{router, state::AppState};
+use projitt_meet::infra::config::Config;
+use projitt_meet::infra::db::Db;
+use projitt_meet::infra::hub::SignalHub;
+use projitt_meet::web::{router, state::AppState};
 
 /// Shared by the child (verifies tokens) and the parent (mints them).
 pub const SECRET: &str = "benchmark-secret-0123456789abcdef-0123456789";
@@ -49,7 +49,7 @@ pub async fn serve(dir: PathBuf) -> Result<(), String> {
         .map_err(|e| format!("Leptos configuration: {e}"))?
         .leptos_options;
     let state = AppState::new(options, db, config(&dir));
-    let hub: Arc<SignalHub> = Arc::clone(&state.hub);
+    let hub: Arc<SignalHub> = Arc::clone(&state.backend.hub);
     let app = router::build(state).route(
         "/bench/parked",
         get(move || {

@@ -53,7 +53,7 @@ fn settings() -> Result<Settings, String> {
 }
 
 fn main() -> ExitCode {
-    let runtime = match projitt_meet::server::process::runtime() {
+    let runtime = match projitt_meet::infra::process::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("soak: no runtime: {e}");

@@ -3,7 +3,8 @@
 use std::process::{Child, Command};
 
 use leptos::config::LeptosOptions;
-use projitt_meet::server::{config::Config, db::Db, router, state::AppState};
+use projitt_meet::infra::{config::Config, db::Db};
+use projitt_meet::web::{router, state::AppState};
 
 /// The server side: `--serve <addr> <database url> <storage dir>`, until SIGTERM.
 pub async fn serve(args: &[String]) -> Result<bool, String> {

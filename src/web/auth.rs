@@ -52,9 +52,9 @@ where
                         "The Authorization header must be `Bearer <token>`.".into(),
                     )
                 })?;
-            let claims = tokens::verify(&state.db, &state.config, token).await?;
+            let claims = tokens::verify(&state.backend, token).await?;
             let user_id = claims.user_id().ok_or_else(unauthenticated)?;
-            let user = users::get(&state.db, user_id)
+            let user = users::get(&state.backend, user_id)
                 .await?
                 .ok_or_else(unauthenticated)?;
             return Ok(Self(Some(AuthUser {
@@ -70,7 +70,7 @@ where
             return Ok(Self(None));
         };
         Ok(Self(
-            users::get(&state.db, user_id)
+            users::get(&state.backend, user_id)
                 .await?
                 .map(|user| AuthUser { user, token: None }),
         ))

@@ -23,8 +23,6 @@ use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::OwnedMutexGuard;
 
-use super::hub::SignalHub;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
@@ -40,9 +38,6 @@ pub struct Db {
     writer: WriteSide,
     dialect: Dialect,
     url: Arc<str>,
-    /// This instance's wake-ups and memory of the database; writes that other instances must
-    /// hear about announce themselves here.
-    hub: Arc<SignalHub>,
 }
 
 #[derive(Clone)]
@@ -120,7 +115,6 @@ impl Db {
             writer,
             dialect,
             url: url.into(),
-            hub: Arc::new(SignalHub::new()),
         })
     }
 
@@ -190,10 +184,6 @@ impl Db {
             Dialect::Sqlite => expr.to_string(),
             Dialect::Postgres => format!("{expr} COLLATE \"C\""),
         }
-    }
-
-    pub fn hub(&self) -> &Arc<SignalHub> {
-        &self.hub
     }
 
     /// Every statement goes through these three constructors, so a dialect that spells

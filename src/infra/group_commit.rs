@@ -14,6 +14,9 @@ use crate::error::AppError;
 
 /// A kind of write that is stored in batches.
 pub trait Batched: Sized + Send + Sync + 'static {
+    /// Where the queue lives and what storing needs: the database and whatever the answers
+    /// must reach (parked readers, say). Cloned into the storing task.
+    type Context: AsRef<Db> + Clone + Send + Sync + 'static;
     /// What one statement returns for its batch.
     type Stored: Send;
     /// What each write's caller gets back.
@@ -21,24 +24,24 @@ pub trait Batched: Sized + Send + Sync + 'static {
     /// The most writes one statement stores.
     const MAX: usize;
 
-    /// This kind's queue in `db`'s instance.
-    fn queue(db: &Db) -> &GroupCommit<Self>;
+    /// This kind's queue in this instance.
+    fn queue(cx: &Self::Context) -> &GroupCommit<Self>;
 
     /// Stores `batch` in one statement on `writer`, as of `now` (Unix milliseconds).
     fn store<'a>(
-        db: &'a Db,
+        cx: &'a Self::Context,
         writer: &'a mut Writer,
         batch: &'a [Self],
         now: i64,
     ) -> impl Future<Output = Result<Self::Stored, sqlx::Error>> + Send + 'a;
 
     /// This write's answer, taken from what its batch's statement returned.
-    fn answer(&self, db: &Db, now: i64, stored: &mut Self::Stored) -> Self::Answer;
+    fn answer(&self, cx: &Self::Context, now: i64, stored: &mut Self::Stored) -> Self::Answer;
 
     /// Runs once every write's answer is taken, with what the answers left of `stored`, and
     /// before the callers get their answers: what waits for the batch (a parked reader) goes
     /// first, as its callers' answers only confirm what is already committed.
-    fn answered(_db: &Db, _stored: Self::Stored) {}
+    fn answered(_cx: &Self::Context, _stored: Self::Stored) {}
 }
 
 /// The queue of one kind of write.
@@ -62,23 +65,23 @@ struct Pending<T: Batched> {
 }
 
 /// Stores `write` along with the others that arrive with it, once committed.
-pub async fn write<T: Batched>(db: &Db, write: T) -> Result<T::Answer, AppError> {
+pub async fn write<T: Batched>(cx: &T::Context, write: T) -> Result<T::Answer, AppError> {
     let (reply, answer) = oneshot::channel();
-    if T::queue(db).waiting().push(Pending { write, reply }) {
+    if T::queue(cx).waiting().push(Pending { write, reply }) {
         // Its own task, so a caller that goes away mid-statement cannot strand the other
         // writes stored along with its own.
-        tokio::spawn(store_queued::<T>(db.clone()));
+        tokio::spawn(store_queued::<T>(cx.clone()));
     }
     answer.await.map_err(|_| AppError::Internal)?
 }
 
 /// The storing task: a turn at the writer per statement, so other writes get theirs in
 /// between, until the queue is empty.
-async fn store_queued<T: Batched>(db: Db) {
-    let _task = StoringTask::<T>(db.clone(), std::marker::PhantomData);
+async fn store_queued<T: Batched>(cx: T::Context) {
+    let _task = StoringTask::<T>(cx.clone());
     loop {
-        let writer = db.writer().await;
-        let batch = T::queue(&db).waiting().take(T::MAX);
+        let writer = cx.as_ref().writer().await;
+        let batch = T::queue(&cx).waiting().take(T::MAX);
         if batch.is_empty() {
             return;
         }
@@ -86,7 +89,7 @@ async fn store_queued<T: Batched>(db: Db) {
             batch.into_iter().map(|p| (p.write, p.reply)).unzip();
         let now = now_millis();
         let stored = match writer {
-            Ok(mut writer) => T::store(&db, &mut writer, &writes, now)
+            Ok(mut writer) => T::store(&cx, &mut writer, &writes, now)
                 .await
                 .map_err(AppError::from),
             Err(e) => Err(AppError::from(e)),
@@ -95,9 +98,9 @@ async fn store_queued<T: Batched>(db: Db) {
             Ok(mut stored) => {
                 let answers: Vec<T::Answer> = writes
                     .iter()
-                    .map(|write| write.answer(&db, now, &mut stored))
+                    .map(|write| write.answer(&cx, now, &mut stored))
                     .collect();
-                T::answered(&db, stored);
+                T::answered(&cx, stored);
                 for (answer, reply) in answers.into_iter().zip(replies) {
                     let _ = reply.send(Ok(answer));
                 }
@@ -114,7 +117,7 @@ async fn store_queued<T: Batched>(db: Db) {
 /// Held by the storing task: should the task unwind, writes queued after it still get
 /// stored instead of waiting for a task that is gone. (The writes of the batch it was
 /// storing get an error, as their replies are dropped.)
-struct StoringTask<T: Batched>(Db, std::marker::PhantomData<T>);
+struct StoringTask<T: Batched>(T::Context);
 
 impl<T: Batched> Drop for StoringTask<T> {
     fn drop(&mut self) {

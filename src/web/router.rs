@@ -3,7 +3,6 @@
 //! `main` serves it; the integration tests serve the very same router on a random port.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -17,21 +16,23 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use super::security::{self, TimeLimit};
-use super::session_store::DbSessionStore;
+use super::security::{self, REQUEST_TIMEOUT};
 use super::state::AppState;
 use crate::app::{App, shell};
 use crate::error::AppError;
+use crate::infra::session_store::DbSessionStore;
 
 /// Request bodies above this size are refused with 413.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 pub fn build(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+    let backend = &state.backend;
+    let store = DbSessionStore::new(backend.db.clone(), backend.hub.clone());
+    let sessions = SessionManagerLayer::new(store)
         .with_name(security::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.cookie_secure)
+        .with_secure(state.config().cookie_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
     let routes = generate_route_list(App);
     let context_state = state.clone();
@@ -44,7 +45,6 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/api/ping", axum::routing::get(ping))
         .nest(&pkg, super::assets::pkg_router(&options))
-        .nest("/api", crate::rest::router())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())
         })
@@ -52,6 +52,12 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(page_context, shell))
+        .layer(middleware::from_fn_with_state(
+            REQUEST_TIMEOUT,
+            security::time_limit,
+        ))
+        // The API sets its own time limits, route by route.
+        .nest("/api", crate::rest::router())
         .layer(middleware::from_fn(rpc_error_status))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
@@ -59,10 +65,6 @@ pub fn build(state: AppState) -> Router {
             security::same_origin_only,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(middleware::from_fn_with_state(
-            TimeLimit::new(state.hub.clone()),
-            security::time_limit,
-        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::security_headers,
@@ -98,48 +100,22 @@ async fn rpc_error_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves. In-flight requests finish; parked long-polls answer `[]`
+/// at once and the janitor stops.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    spawn_janitor(state.clone());
+    let backend = state.backend.clone();
+    super::janitor::spawn(backend.clone());
     // Other instances on the same Postgres database wake this one's parked polls.
-    super::pg_notify::start(&state.db, &state.hub);
-    let hub = state.hub.clone();
+    crate::infra::pg_notify::start(&backend.db, &backend.hub);
     let app = build(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            // In-flight requests finish; parked long-polls are answered `[]` right away.
-            hub.shut_down();
+            backend.shutdown.begin();
         })
         .await
-}
-
-/// Background clean-up: expired sessions and revocations, timed-out participants, and
-/// acknowledged or orphaned signals.
-fn spawn_janitor(state: AppState) {
-    tokio::spawn(async move {
-        let sessions = DbSessionStore::new(state.db.clone());
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            if let Err(e) = sessions.prune().await {
-                tracing::warn!(error = %e, "pruning sessions failed");
-            }
-            if let Err(e) = crate::domain::tokens::prune_revoked(&state.db).await {
-                tracing::warn!(error = %e, "pruning revoked tokens failed");
-            }
-            let timeout = state.config.presence_timeout_seconds;
-            let swept = crate::domain::presence::sweep_timed_out(&state.db, None, timeout).await;
-            if let Err(e) = swept {
-                tracing::warn!(error = %e, "sweeping timed-out participants failed");
-            }
-            if let Err(e) = crate::domain::signals::prune(&state.db).await {
-                tracing::warn!(error = %e, "pruning signals failed");
-            }
-        }
-    });
 }

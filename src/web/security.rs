@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, request::Parts};
@@ -12,17 +11,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 
-use super::hub::SignalHub;
 use super::state::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// The session cookie's name; a request carrying it is authenticated by the browser itself.
 pub const SESSION_COOKIE: &str = "projitt_session";
-/// Every request must have its response head ready within this time…
+/// Every request must have its response head ready within this time; a long-poll route
+/// adds its longest wait on top (see `rest::router`).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// …except a long-poll, which may first wait up to the inbox's longest `wait`.
-pub const LONG_POLL_ALLOWANCE: Duration =
-    Duration::from_secs(crate::domain::signals::MAX_WAIT_SECS.unsigned_abs());
 /// Deeper JSON is refused before it is parsed: nothing in the API nests anywhere near this.
 pub const MAX_JSON_DEPTH: usize = 64;
 
@@ -78,7 +74,7 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let nonce = CspNonce::generate();
-    let policy = content_security_policy(&nonce.0, state.config.production);
+    let policy = content_security_policy(&nonce.0, state.config().production);
     request.extensions_mut().insert(nonce);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -109,10 +105,10 @@ pub async fn same_origin_only(
     next: Next,
 ) -> Response {
     if needs_origin_check(request.method(), request.uri().path(), request.headers())
-        && !same_origin(request.headers(), request.uri(), &state.config.public_url)
+        && !same_origin(request.headers(), request.uri(), &state.config().public_url)
     {
         return AppError::forbidden(
-            "cross_site_request",
+            ErrorCode::CrossSiteRequest,
             "This request came from another site and was refused.",
         )
         .into_response();
@@ -180,57 +176,17 @@ fn same_origin(headers: &HeaderMap, uri: &axum::http::Uri, public_url: &str) -> 
         && authority.port_u16().or(default_port) == default_port
 }
 
-/// What the time-limit middleware needs: the limit and the hub that announces shutdown.
-#[derive(Clone)]
-pub struct TimeLimit {
-    pub request: Duration,
-    pub hub: Arc<SignalHub>,
-}
-
-impl TimeLimit {
-    pub fn new(hub: Arc<SignalHub>) -> Self {
-        Self {
-            request: REQUEST_TIMEOUT,
-            hub,
-        }
-    }
-}
-
-/// Answers 503 when a handler has not produced its response head in time. The inbox long-poll
-/// gets its longest wait on top, and is released with `[]` when the server shuts down, so a
-/// graceful shutdown never waits for parked polls.
-pub async fn time_limit(State(limit): State<TimeLimit>, request: Request, next: Next) -> Response {
-    let long_poll = is_long_poll(request.method(), request.uri().path());
-    let allowed = if long_poll {
-        limit.request + LONG_POLL_ALLOWANCE
-    } else {
-        limit.request
-    };
-    let run = tokio::time::timeout(allowed, next.run(request));
-    let outcome = if long_poll {
-        tokio::select! {
-            outcome = run => outcome,
-            () = limit.hub.shutting_down() => {
-                return Json(Vec::<crate::model::Signal>::new()).into_response();
-            }
-        }
-    } else {
-        run.await
-    };
-    outcome.unwrap_or_else(|_| {
-        tracing::warn!(limit = ?allowed, "request timed out");
-        AppError::Unavailable("The server took too long to answer. Please try again.".into())
-            .into_response()
-    })
-}
-
-/// `GET /api/meetings/{id}/rtc/inbox`
-fn is_long_poll(method: &Method, path: &str) -> bool {
-    *method == Method::GET
-        && path
-            .strip_prefix("/api/meetings/")
-            .and_then(|rest| rest.strip_suffix("/rtc/inbox"))
-            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+/// Answers 503 when a handler has not produced its response head within `limit`. Each group
+/// of routes gets its own limit as a layer, `from_fn_with_state(limit, time_limit)`:
+/// [`REQUEST_TIMEOUT`] for most, longer for the inbox long-poll (see `rest::router`).
+pub async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    tokio::time::timeout(limit, next.run(request))
+        .await
+        .unwrap_or_else(|_| {
+            tracing::warn!(?limit, "request timed out");
+            AppError::Unavailable("The server took too long to answer. Please try again.".into())
+                .into_response()
+        })
 }
 
 /// Whether no array or object in `json` nests deeper than `max`. A linear scan that skips
@@ -367,13 +323,12 @@ mod tests {
         assert!(prod.contains("frame-ancestors 'none'"));
     }
 
-    fn slow_app(limit: TimeLimit) -> Router {
+    fn slow_app(limit: Duration) -> Router {
         let slow = || async {
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
             "late"
         };
         Router::new()
-            .route("/api/meetings/{id}/rtc/inbox", get(slow))
             .route("/api/slow", get(slow))
             .layer(axum::middleware::from_fn_with_state(limit, time_limit))
     }
@@ -390,37 +345,15 @@ mod tests {
 
     #[tokio::test]
     async fn a_slow_handler_is_cut_off_with_503() {
-        let hub = Arc::new(SignalHub::new());
-        let limit = TimeLimit {
-            request: Duration::from_millis(50),
-            hub,
-        };
-        let (status, body) = status_and_body(slow_app(limit), "/api/slow").await;
+        let (status, body) =
+            status_and_body(slow_app(Duration::from_millis(50)), "/api/slow").await;
         assert_eq!(status, 503);
         assert!(body.contains("service_unavailable"), "{body}");
-    }
-
-    #[tokio::test]
-    async fn a_parked_long_poll_outlives_the_limit_and_is_released_by_shutdown() {
-        let hub = Arc::new(SignalHub::new());
-        let limit = TimeLimit {
-            request: Duration::from_millis(50),
-            hub: Arc::clone(&hub),
-        };
-        let poll = tokio::spawn(status_and_body(
-            slow_app(limit),
-            "/api/meetings/7/rtc/inbox",
-        ));
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        assert!(
-            !poll.is_finished(),
-            "the long-poll is not cut at the request limit"
+        let (status, body) = status_and_body(slow_app(Duration::from_secs(5)), "/api/slow").await;
+        assert_eq!(
+            (status, body.as_str()),
+            (200, "late"),
+            "within its limit it answers"
         );
-        hub.shut_down();
-        let (status, body) = tokio::time::timeout(Duration::from_secs(1), poll)
-            .await
-            .expect("released at once")
-            .expect("no panic");
-        assert_eq!((status, body.as_str()), (200, "[]"));
     }
 }

@@ -1,4 +1,4 @@
-//! What every request handler can reach.
+//! What every request handler can reach: the rules' context and the page renderer's options.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -6,10 +6,9 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use super::config::Config;
-use super::db::Db;
-use super::hub::SignalHub;
-use crate::domain::throttle::LoginThrottle;
+use crate::domain::Backend;
+use crate::infra::config::Config;
+use crate::infra::db::Db;
 
 /// Shared by every request; cloning it (axum does, per extractor) copies one pointer.
 #[derive(Clone)]
@@ -17,22 +16,19 @@ pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
     pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub throttle: Arc<LoginThrottle>,
-    /// Wakes parked inbox long-polls when a signal for them is stored.
-    pub hub: Arc<SignalHub>,
+    pub backend: Backend,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         Self(Arc::new(Shared {
             leptos_options: super::assets::with_detected_hashing(leptos_options),
-            config: Arc::new(config),
-            throttle: Arc::new(LoginThrottle::default()),
-            hub: Arc::clone(db.hub()),
-            db,
+            backend: Backend::new(db, config),
         }))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.backend.config
     }
 }
 
@@ -47,11 +43,5 @@ impl Deref for AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
-    }
-}
-
-impl FromRef<AppState> for Db {
-    fn from_ref(state: &AppState) -> Self {
-        state.db.clone()
     }
 }

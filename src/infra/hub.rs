@@ -15,12 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-use tokio::sync::watch;
 
-use super::group_commit::GroupCommit;
 use super::memo::Memo;
-use crate::domain::presence::QueuedHeartbeat;
-use crate::domain::signals::QueuedSend;
 use crate::model::Signal;
 
 type Key = (i64, i64);
@@ -65,14 +61,9 @@ type Slot = Vec<UnboundedSender<Wake>>;
 pub struct SignalHub {
     slots: Mutex<HashMap<Key, Slot>>,
     memo: Memo,
-    sends: GroupCommit<QueuedSend>,
-    heartbeats: GroupCommit<QueuedHeartbeat>,
     /// Set once when other instances share the database: every local change is also handed
     /// to this queue to be published to them.
     publisher: OnceLock<UnboundedSender<Change>>,
-    /// Flips to `true` once when the server starts shutting down, so parked polls answer
-    /// `[]` at once instead of holding the shutdown up for their whole wait.
-    shutting_down: watch::Sender<bool>,
 }
 
 impl Default for SignalHub {
@@ -81,10 +72,7 @@ impl Default for SignalHub {
             slots: Mutex::default(),
             // One instance hears every change; `pg_notify` turns this off until it listens.
             memo: Memo::new(true),
-            sends: GroupCommit::default(),
-            heartbeats: GroupCommit::default(),
             publisher: OnceLock::new(),
-            shutting_down: watch::Sender::default(),
         }
     }
 }
@@ -114,16 +102,6 @@ impl SignalHub {
 
     pub fn memo(&self) -> &Memo {
         &self.memo
-    }
-
-    /// Sends waiting for their turn at the writer.
-    pub fn sends(&self) -> &GroupCommit<QueuedSend> {
-        &self.sends
-    }
-
-    /// Presence refreshes waiting for their turn at the writer.
-    pub fn heartbeats(&self) -> &GroupCommit<QueuedHeartbeat> {
-        &self.heartbeats
     }
 
     /// Interest in signals for `user_id` in `meeting_id`. Subscribe BEFORE reading the inbox
@@ -218,18 +196,6 @@ impl SignalHub {
         self.publisher.set(publisher).is_ok()
     }
 
-    /// Releases every parked poll, now and later: the server is shutting down.
-    pub fn shut_down(&self) {
-        self.shutting_down.send_replace(true);
-    }
-
-    /// Resolves once [`SignalHub::shut_down`] has been called (at once if it already was).
-    pub async fn shutting_down(&self) {
-        let mut flag = self.shutting_down.subscribe();
-        // An error means the sender is gone, which cannot happen while `self` lives.
-        let _ = flag.wait_for(|down| *down).await;
-    }
-
     /// How many recipients have a parked poller; for tests and metrics.
     pub fn parked_recipients(&self) -> usize {
         self.slots().len()
@@ -292,7 +258,7 @@ mod tests {
             to_user_id: 2,
             kind: crate::model::SignalType::Offer,
             payload: serde_json::json!({"sdp": id}),
-            created_at: crate::server::db::from_millis(1_700_000_000_000 + id),
+            created_at: crate::infra::db::from_millis(1_700_000_000_000 + id),
         }
     }
 
@@ -351,25 +317,5 @@ mod tests {
         hub.stored(1, 2, vec![signal(5)]);
         assert_eq!(next(&mut sub).await, Wake::Reread);
         assert_eq!(published.try_recv(), Ok(Change::Signal(1, 2)));
-    }
-
-    #[tokio::test]
-    async fn shutting_down_wakes_present_and_later_waiters() {
-        let hub = Arc::new(SignalHub::new());
-        let waiter = tokio::spawn({
-            let hub = Arc::clone(&hub);
-            async move { hub.shutting_down().await }
-        });
-        tokio::task::yield_now().await;
-        assert!(!waiter.is_finished());
-        hub.shut_down();
-        let within = std::time::Duration::from_secs(1);
-        tokio::time::timeout(within, waiter)
-            .await
-            .expect("woken")
-            .expect("no panic");
-        tokio::time::timeout(within, hub.shutting_down())
-            .await
-            .expect("a late waiter returns at once");
     }
 }

@@ -1,21 +1,26 @@
 //! Browser sessions (tower-sessions) kept in our own `sessions` table through [`Db`], so the
 //! same store works on every database we support and survives restarts. A session read once is
-//! remembered (see `server::memo`) until any session is saved or deleted.
+//! remembered (see `infra::memo`) until any session is saved or deleted.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+use std::sync::Arc;
+
 use super::db::{Db, now_millis};
+use super::hub::SignalHub;
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: Db,
+    /// Remembers sessions read, and forgets them (here and on other instances) on a change.
+    hub: Arc<SignalHub>,
 }
 
 impl DbSessionStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, hub: Arc<SignalHub>) -> Self {
+        Self { db, hub }
     }
 
     /// Deletes sessions that have expired; run from the background janitor.
@@ -65,7 +70,7 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, expiry) = encode(record)?;
-        let changed = self.db.hub().access_changing();
+        let changed = self.hub.access_changing();
         self.db
             .query(
                 "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
@@ -82,7 +87,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let memo = self.db.hub().memo();
+        let memo = self.hub.memo();
         if let Some(record) = memo.session(&id.to_string())
             && record.expiry_date > time::OffsetDateTime::now_utc()
         {
@@ -115,7 +120,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        let changed = self.db.hub().access_changing();
+        let changed = self.hub.access_changing();
         self.db
             .query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
