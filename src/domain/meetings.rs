@@ -194,9 +194,10 @@ fn transition_conflict(status: MeetingStatus, action: &str) -> AppError {
             ErrorCode::NotStarted,
             format!("The meeting has not started, so it cannot {action}."),
         ),
-        MeetingStatus::Started => {
-            AppError::conflict(ErrorCode::AlreadyStarted, "The meeting has already started.")
-        }
+        MeetingStatus::Started => AppError::conflict(
+            ErrorCode::AlreadyStarted,
+            "The meeting has already started.",
+        ),
         MeetingStatus::Ended => {
             AppError::conflict(ErrorCode::AlreadyEnded, "The meeting has already ended.")
         }

@@ -1,6 +1,10 @@
 //! Types shared by the server and the browser: what the API sends and the pages render.
 
+mod answers;
+
 use chrono::{DateTime, Utc};
+
+pub use answers::*;
 use serde::{Deserialize, Serialize};
 
 /// A user as others may see them (never the password hash).

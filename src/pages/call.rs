@@ -6,8 +6,9 @@ use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::model::CallInfo;
 use crate::rtc::{CallUi, Tile};
-use crate::server_fns::call::{CallInfo, call_setup};
+use crate::server_fns::call::call_setup;
 
 #[component]
 pub fn CallPage() -> impl IntoView {

@@ -63,7 +63,7 @@ fn token_response(state: &AppState, user: User) -> Result<Json<TokenResponse>, A
     request_body = RegisterBody,
     responses(
         (status = 201, description = "Signed up; a new access token.", body = TokenResponse),
-        (status = 422, description = "validation_failed: name, email (also when already registered) or password.", body = super::openapi::ErrorBody),
+        (status = 422, description = "validation_failed: name, email (also when already registered) or password.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn register(
@@ -89,8 +89,8 @@ async fn register(
     request_body = LoginBody,
     responses(
         (status = 200, description = "A new access token.", body = TokenResponse),
-        (status = 401, description = "invalid_credentials: the same answer for an unknown email and a wrong password.", body = super::openapi::ErrorBody),
-        (status = 429, description = "too_many_requests: repeated failures; retry after `Retry-After` seconds.", body = super::openapi::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, description = "invalid_credentials: the same answer for an unknown email and a wrong password.", body = super::schemas::ErrorBody),
+        (status = 429, description = "too_many_requests: repeated failures; retry after `Retry-After` seconds.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 async fn login(
@@ -155,7 +155,7 @@ async fn refresh(
     tag = "auth",
     summary = "Revoke the token",
     responses(
-        (status = 200, description = "Logged out.", body = super::openapi::Message),
+        (status = 200, description = "Logged out.", body = super::schemas::Message),
     ),
 )]
 async fn logout(

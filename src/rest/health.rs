@@ -21,8 +21,8 @@ pub fn router() -> Router<AppState> {
     summary = "Liveness and database reachability",
     security(()),
     responses(
-        (status = 200, description = "The server and its database are up.", body = super::openapi::Health),
-        (status = 503, description = "The database is unreachable.", body = super::openapi::Health),
+        (status = 200, description = "The server and its database are up.", body = super::schemas::Health),
+        (status = 503, description = "The database is unreachable.", body = super::schemas::Health),
     ),
 )]
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {

@@ -11,8 +11,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::invitations::{self, Answer, Invitee};
 use crate::domain::proposals;
 use crate::error::AppError;
-use crate::model::{Invitation, InvitationWithInvitee, InvitationWithMeeting};
-use crate::server_fns::invitations::ProposalAccepted;
+use crate::model::{Invitation, InvitationWithInvitee, InvitationWithMeeting, ProposalAccepted};
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
@@ -63,9 +62,9 @@ struct ProposeBody {
     request_body = InviteBody,
     responses(
         (status = 201, description = "The invitation.", body = Invitation),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "already_invited or meeting_closed.", body = super::openapi::ErrorBody),
-        (status = 422, description = "validation_failed: neither field, an unknown user, or the owner themself.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "already_invited or meeting_closed.", body = super::schemas::ErrorBody),
+        (status = 422, description = "validation_failed: neither field, an unknown user, or the owner themself.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn invite(
@@ -93,7 +92,7 @@ async fn invite(
     ),
     responses(
         (status = 200, description = "Every invitation of the meeting, each with `invitee_name`: the invitee's name once the address belongs to an account, else null.", body = Vec<InvitationWithInvitee>),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn for_meeting(
@@ -140,8 +139,8 @@ async fn inbox(
     ),
     responses(
         (status = 200, description = "The invitation.", body = Invitation),
-        (status = 403, description = "forbidden: only the invitee may answer.", body = super::openapi::ErrorBody),
-        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the invitee may answer.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn accept(
@@ -165,8 +164,8 @@ async fn accept(
     ),
     responses(
         (status = 200, description = "The invitation.", body = Invitation),
-        (status = 403, description = "forbidden: only the invitee may answer.", body = super::openapi::ErrorBody),
-        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the invitee may answer.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn reject(
@@ -191,9 +190,9 @@ async fn reject(
     request_body = ProposeBody,
     responses(
         (status = 200, description = "The invitation, now `proposed`.", body = Invitation),
-        (status = 403, description = "forbidden: only the invitee may answer.", body = super::openapi::ErrorBody),
-        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
-        (status = 422, description = "validation_failed: proposed_time not in the future, or comment over 500 characters.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the invitee may answer.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
+        (status = 422, description = "validation_failed: proposed_time not in the future, or comment over 500 characters.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn propose(
@@ -223,9 +222,9 @@ async fn propose(
         ("id" = i64, Path, description = "The invitation's id"),
     ),
     responses(
-        (status = 200, description = "The rescheduled meeting and the accepted invitation.", body = super::openapi::ProposalAccepted),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "no_proposal, or the meeting is no longer scheduled.", body = super::openapi::ErrorBody),
+        (status = 200, description = "The rescheduled meeting and the accepted invitation.", body = ProposalAccepted),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "no_proposal, or the meeting is no longer scheduled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn accept_proposal(
@@ -252,8 +251,8 @@ async fn accept_proposal(
     ),
     responses(
         (status = 200, description = "The invitation, back to `pending`.", body = Invitation),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "no_proposal, or the meeting is closed.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "no_proposal, or the meeting is closed.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn decline_proposal(
@@ -277,8 +276,8 @@ async fn decline_proposal(
     ),
     responses(
         (status = 204, description = "Withdrawn: the invitee no longer sees the meeting."),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "already_accepted, or meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "already_accepted, or meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn withdraw(

@@ -12,8 +12,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::calendar;
 use crate::domain::meetings::{self, ListQuery, MeetingChanges, NewMeeting};
 use crate::error::AppError;
-use crate::model::{Meeting, MeetingListItem, Page};
-use crate::server_fns::meetings::MeetingCreated;
+use crate::model::{Meeting, MeetingCreated, MeetingListItem, Page};
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
@@ -59,7 +58,7 @@ struct UpdateBody {
     summary = "Schedule a meeting",
     request_body = CreateBody,
     responses(
-        (status = 201, description = "The meeting and the absolute URL of its call page.", body = super::openapi::MeetingCreated),
+        (status = 201, description = "The meeting and the absolute URL of its call page.", body = MeetingCreated),
     ),
 )]
 async fn create(
@@ -87,10 +86,10 @@ async fn create(
     tag = "meetings",
     summary = "The meetings the caller owns or is invited to",
     params(
-        ("scope" = Option<super::openapi::MeetingScope>, Query, description = "owned, invited or all (default all)"),
+        ("scope" = Option<super::schemas::MeetingScope>, Query, description = "owned, invited or all (default all)"),
         ("status" = Option<crate::model::MeetingStatus>, Query, description = "Only meetings in this status"),
-        ("sort_by" = Option<super::openapi::MeetingSort>, Query, description = "Default scheduled_at. `upcoming`: scheduled and started meetings first, soonest first, then ended and cancelled ones, latest first (`sort_dir` does not apply)"),
-        ("sort_dir" = Option<super::openapi::SortDir>, Query, description = "Default desc"),
+        ("sort_by" = Option<super::schemas::MeetingSort>, Query, description = "Default scheduled_at. `upcoming`: scheduled and started meetings first, soonest first, then ended and cancelled ones, latest first (`sort_dir` does not apply)"),
+        ("sort_dir" = Option<super::schemas::SortDir>, Query, description = "Default desc"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "Page number, from 1 (default 1)"),
         ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
     ),
@@ -141,8 +140,8 @@ async fn show(
     request_body = UpdateBody,
     responses(
         (status = 200, description = "The edited meeting.", body = Meeting),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn update(
@@ -172,8 +171,8 @@ async fn update(
     ),
     responses(
         (status = 200, description = "The started meeting.", body = Meeting),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "already_started, already_ended or meeting_cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "already_started, already_ended or meeting_cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn start(
@@ -197,8 +196,8 @@ async fn start(
     ),
     responses(
         (status = 200, description = "The ended meeting.", body = Meeting),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "not_started or already_ended.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "not_started or already_ended.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn end(
@@ -220,8 +219,8 @@ async fn end(
     ),
     responses(
         (status = 200, description = "The cancelled meeting.", body = Meeting),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "already_started, already_ended or meeting_cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "already_started, already_ended or meeting_cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn cancel(

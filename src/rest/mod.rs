@@ -10,6 +10,7 @@ mod notes;
 mod openapi;
 mod presence;
 mod recordings;
+mod schemas;
 mod signals;
 
 use std::time::Duration;

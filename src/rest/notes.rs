@@ -27,8 +27,8 @@ pub fn router() -> Router<AppState> {
     ),
     responses(
         (status = 201, description = "The stored note.", body = Note),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "meeting_cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn generate(
@@ -51,7 +51,7 @@ async fn generate(
     ),
     responses(
         (status = 200, description = "The notes.", body = Vec<Note>),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn list(

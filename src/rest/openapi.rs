@@ -1,21 +1,19 @@
 //! `GET /api/openapi.json`: the OpenAPI document of the HTTP contract, generated from the
 //! handlers' `#[utoipa::path]` attributes and the shared model types.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use serde::Serialize;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
+use super::schemas;
 use crate::error::AppError;
-use crate::model::{Invitation, Meeting, SignalType};
 use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -69,7 +67,14 @@ pub fn router() -> Router<AppState> {
         super::notes::list,
     ),
     security(("bearer" = [])),
-    components(schemas(ErrorBody, MeetingScope, MeetingSort, RecordingSort, SortDir, ActiveFlag)),
+    components(schemas(
+        schemas::ErrorBody,
+        schemas::MeetingScope,
+        schemas::MeetingSort,
+        schemas::RecordingSort,
+        schemas::SortDir,
+        schemas::ActiveFlag
+    )),
     modifiers(&BearerScheme, &ExtractorErrors),
     tags(
         (name = "auth", description = "Accounts and access tokens"),
@@ -104,138 +109,6 @@ async fn serve() -> Result<impl IntoResponse, AppError> {
             Err(AppError::Internal)
         }
     }
-}
-
-/// Every error body of the API. `fields` comes with 422 only.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ErrorBody {
-    /// The snake_case code, e.g. `not_found`, `meeting_closed`, `validation_failed`.
-    error: String,
-    /// A sentence for a person.
-    message: String,
-    /// 422 only: each field with its problems.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    fields: Option<BTreeMap<String, Vec<String>>>,
-}
-
-// The next types describe bodies whose Rust types live in layers that do not know utoipa
-// (server functions, the domain) or are built as ad-hoc JSON; they mirror those shapes.
-
-/// The answer to creating a meeting.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct MeetingCreated {
-    meeting: Meeting,
-    /// The absolute URL of the meeting's call page.
-    join_link: String,
-}
-
-/// The answer to accepting a proposed time: the rescheduled meeting and the invitation.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ProposalAccepted {
-    meeting: Meeting,
-    invitation: Invitation,
-}
-
-/// A signal to send to another present participant.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct NewSignal {
-    to_user_id: i64,
-    #[serde(rename = "type")]
-    kind: SignalType,
-    /// Any JSON object of at most 64 KiB.
-    #[schema(value_type = Object)]
-    payload: serde_json::Value,
-}
-
-/// The health check's answer; with 503 it reads `{"status":"unavailable","db":"unreachable"}`.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Health {
-    #[schema(example = "ok")]
-    status: String,
-    #[schema(example = "ok")]
-    db: String,
-}
-
-/// A plain confirmation, e.g. `{"message": "Logged out"}`.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Message {
-    message: String,
-}
-
-/// `scope` of the meetings list.
-#[expect(
-    dead_code,
-    reason = "only described: the handler takes the raw string and the domain checks it"
-)]
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum MeetingScope {
-    All,
-    Owned,
-    Invited,
-}
-
-/// `sort_by` of the meetings list.
-#[expect(
-    dead_code,
-    reason = "only described: the handler takes the raw string and the domain checks it"
-)]
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum MeetingSort {
-    ScheduledAt,
-    CreatedAt,
-    Title,
-    Status,
-    /// Scheduled and started meetings first, soonest first; then ended and cancelled ones,
-    /// latest first. `sort_dir` does not apply.
-    Upcoming,
-}
-
-/// `sort_by` of the recordings list.
-#[expect(
-    dead_code,
-    reason = "only described: the handler takes the raw string and the domain checks it"
-)]
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(
-    clippy::enum_variant_names,
-    reason = "the names are the API's column names"
-)]
-pub(crate) enum RecordingSort {
-    CreatedAt,
-    StartedAt,
-    EndedAt,
-}
-
-#[expect(
-    dead_code,
-    reason = "only described: the handler takes the raw string and the domain checks it"
-)]
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum SortDir {
-    Asc,
-    Desc,
-}
-
-/// `active` of the participants list: `1`/`true` keeps those present only.
-#[expect(
-    dead_code,
-    reason = "only described: the handler takes the raw string and the domain checks it"
-)]
-#[derive(Serialize, ToSchema)]
-pub(crate) enum ActiveFlag {
-    #[serde(rename = "1")]
-    One,
-    #[serde(rename = "0")]
-    Zero,
-    #[serde(rename = "true")]
-    True,
-    #[serde(rename = "false")]
-    False,
 }
 
 struct BearerScheme;

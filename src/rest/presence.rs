@@ -33,8 +33,8 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 201, description = "Joined.", body = Participant),
         (status = 200, description = "Already present.", body = Participant),
-        (status = 403, description = "not_accepted: the invitation is pending, rejected or proposed.", body = super::openapi::ErrorBody),
-        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "not_accepted: the invitation is pending, rejected or proposed.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn join(
@@ -61,7 +61,7 @@ async fn join(
     ),
     responses(
         (status = 200, description = "Left.", body = Participant),
-        (status = 409, description = "not_joined: never joined, or already left.", body = super::openapi::ErrorBody),
+        (status = 409, description = "not_joined: never joined, or already left.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn leave(
@@ -87,11 +87,11 @@ struct ParticipantsQuery {
     summary = "Who joined, newest first (owner or present participant)",
     params(
         ("id" = i64, Path, description = "The meeting's id"),
-        ("active" = Option<super::openapi::ActiveFlag>, Query, description = "1 keeps those present only"),
+        ("active" = Option<super::schemas::ActiveFlag>, Query, description = "1 keeps those present only"),
     ),
     responses(
         (status = 200, description = "The participants.", body = Vec<Participant>),
-        (status = 403, description = "join_required: only the owner or a present participant may look.", body = super::openapi::ErrorBody),
+        (status = 403, description = "join_required: only the owner or a present participant may look.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn participants(

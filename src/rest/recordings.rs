@@ -44,14 +44,14 @@ struct ListParams {
     summary = "The meeting's recordings (owner)",
     params(
         ("id" = i64, Path, description = "The meeting's id"),
-        ("sort_by" = Option<super::openapi::RecordingSort>, Query, description = "Default created_at"),
-        ("sort_dir" = Option<super::openapi::SortDir>, Query, description = "Default desc"),
+        ("sort_by" = Option<super::schemas::RecordingSort>, Query, description = "Default created_at"),
+        ("sort_dir" = Option<super::schemas::SortDir>, Query, description = "Default desc"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "Page number, from 1 (default 1)"),
         ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
     ),
     responses(
         (status = 200, description = "One page of recordings.", body = Page<Recording>),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn list(
@@ -86,8 +86,8 @@ async fn list(
     ),
     responses(
         (status = 201, description = "The running recording.", body = Recording),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "not_started, recording_in_progress or meeting_closed.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "not_started, recording_in_progress or meeting_closed.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn start(
@@ -110,8 +110,8 @@ async fn start(
     ),
     responses(
         (status = 200, description = "The ended recording with its file.", body = Recording),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 409, description = "no_active_recording.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 409, description = "no_active_recording.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn end(
@@ -135,7 +135,7 @@ async fn end(
     ),
     responses(
         (status = 200, description = "The recording.", body = Recording),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn show(
@@ -169,8 +169,8 @@ fn file_unavailable() -> AppError {
         (status = 200, description = "The whole file.", body = String, content_type = "text/plain"),
         (status = 206, description = "The requested range.", body = String, content_type = "text/plain"),
         (status = 416, description = "The range is outside the file."),
-        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::openapi::ErrorBody),
-        (status = 404, description = "not_found: no such recording; file_unavailable: still recording, or the file is gone.", body = super::openapi::ErrorBody),
+        (status = 403, description = "forbidden: only the meeting's owner may do this.", body = super::schemas::ErrorBody),
+        (status = 404, description = "not_found: no such recording; file_unavailable: still recording, or the file is gone.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn download(

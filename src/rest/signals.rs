@@ -33,12 +33,12 @@ pub fn long_poll_router() -> Router<AppState> {
     params(
         ("id" = i64, Path, description = "The meeting's id"),
     ),
-    request_body = super::openapi::NewSignal,
+    request_body = super::schemas::NewSignal,
     responses(
         (status = 201, description = "The stored signal.", body = Signal),
-        (status = 403, description = "join_required: the sender is not present.", body = super::openapi::ErrorBody),
-        (status = 409, description = "recipient_not_present or meeting_closed.", body = super::openapi::ErrorBody),
-        (status = 422, description = "validation_failed: to yourself, or a payload that is not an object of at most 64 KiB.", body = super::openapi::ErrorBody),
+        (status = 403, description = "join_required: the sender is not present.", body = super::schemas::ErrorBody),
+        (status = 409, description = "recipient_not_present or meeting_closed.", body = super::schemas::ErrorBody),
+        (status = 422, description = "validation_failed: to yourself, or a payload that is not an object of at most 64 KiB.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn send(
@@ -65,8 +65,8 @@ async fn send(
     ),
     responses(
         (status = 200, description = "The signals in ascending id order (a bare array).", body = Vec<Signal>),
-        (status = 403, description = "join_required: the caller is not present.", body = super::openapi::ErrorBody),
-        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::openapi::ErrorBody),
+        (status = 403, description = "join_required: the caller is not present.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn inbox(
@@ -111,7 +111,7 @@ struct Acknowledged {
     request_body = AckBody,
     responses(
         (status = 200, description = "How many of the caller's signals were newly acknowledged.", body = Acknowledged),
-        (status = 403, description = "join_required: the caller is not present.", body = super::openapi::ErrorBody),
+        (status = 403, description = "join_required: the caller is not present.", body = super::schemas::ErrorBody),
     ),
 )]
 async fn ack(

@@ -17,7 +17,7 @@ use super::js;
 use super::peer::{Peer, first_track};
 use super::{CallUi, Tile};
 use crate::error::ErrorCode;
-use crate::server_fns::call::CallInfo;
+use crate::model::CallInfo;
 
 pub struct Inner {
     pub me: i64,
@@ -261,9 +261,7 @@ pub async fn after_failure(inner: &Rc<Inner>, e: &ApiError, backoff: &mut i32) -
         ApiError::Status {
             code: ErrorCode::JoinRequired,
             ..
-        } => {
-            lost_presence(inner, backoff).await
-        }
+        } => lost_presence(inner, backoff).await,
         ApiError::Status { code, message } if refused_for_good(*code) => {
             end_call(inner, format!("The call stopped: {message}"));
             false

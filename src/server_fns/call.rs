@@ -2,23 +2,9 @@
 //! round trip (who am I, which meeting, may I join, which ICE servers to use).
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-/// What the call page learns on load. `ice_servers` is the raw `ICE_SERVERS` JSON array; the
-/// browser hands it to `RTCPeerConnection` as is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CallInfo {
-    pub meeting_id: i64,
-    pub title: String,
-    pub user_id: i64,
-    pub user_name: String,
-    pub may_join: bool,
-    /// Why joining is impossible, for a person to read; `None` when `may_join`.
-    pub reason: Option<String>,
-    pub ice_servers: String,
-}
+use crate::model::CallInfo;
 
 #[server(prefix = "/rpc")]
 pub async fn call_setup(meeting_id: i64) -> Result<CallInfo, AppError> {

@@ -2,17 +2,9 @@
 //! answers and the owner's answer to a proposal, over `domain::invitations`.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{Invitation, InvitationWithMeeting, Meeting};
-
-/// The meeting at its new time and the invitation now accepted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProposalAccepted {
-    pub meeting: Meeting,
-    pub invitation: Invitation,
-}
+use crate::model::{Invitation, InvitationWithMeeting, ProposalAccepted};
 
 #[server(prefix = "/rpc")]
 pub async fn invite_by_email(
@@ -41,13 +33,25 @@ pub async fn my_invitations(
 #[server(prefix = "/rpc")]
 pub async fn accept_invitation(id: i64) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::invitations::respond(&state.backend, auth.user.id, id, crate::domain::invitations::Answer::Accept).await
+    crate::domain::invitations::respond(
+        &state.backend,
+        auth.user.id,
+        id,
+        crate::domain::invitations::Answer::Accept,
+    )
+    .await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn reject_invitation(id: i64) -> Result<Invitation, AppError> {
     let (state, auth) = super::ctx::user().await?;
-    crate::domain::invitations::respond(&state.backend, auth.user.id, id, crate::domain::invitations::Answer::Reject).await
+    crate::domain::invitations::respond(
+        &state.backend,
+        auth.user.id,
+        id,
+        crate::domain::invitations::Answer::Reject,
+    )
+    .await
 }
 
 /// `proposed_time` is RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), and must be in the future.

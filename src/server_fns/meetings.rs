@@ -2,28 +2,12 @@
 //! finds the caller and hands over to `domain::meetings`, like the REST handlers do.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{Invitation, InvitationWithInvitee, Meeting, MeetingListItem, Page, Role};
-
-/// A new meeting and the link to its call page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MeetingCreated {
-    pub meeting: Meeting,
-    pub join_link: String,
-}
-
-/// One meeting as the caller sees it: their role, their own invitation when invited, and
-/// every invitation when they own it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MeetingDetail {
-    pub meeting: Meeting,
-    pub join_link: String,
-    pub role: Role,
-    pub invitation: Option<Invitation>,
-    pub invitations: Vec<InvitationWithInvitee>,
-}
+use crate::model::{
+    JoinTarget, Meeting, MeetingCreated, MeetingDetail, MeetingListItem, MeetingPageData, Page,
+    Role,
+};
 
 #[server(prefix = "/rpc")]
 pub async fn list_meetings(
@@ -120,15 +104,6 @@ pub async fn cancel_meeting(id: i64) -> Result<Meeting, AppError> {
     crate::domain::meetings::cancel(&state.backend, auth.user.id, id).await
 }
 
-/// Where a join link leads the signed-in caller.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JoinTarget {
-    pub meeting_id: i64,
-    pub title: String,
-    /// Why the caller cannot join the call yet, in words for them; `None` when they can.
-    pub blocked: Option<String>,
-}
-
 #[server(prefix = "/rpc")]
 pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
     let (state, auth) = super::ctx::user().await?;
@@ -139,15 +114,6 @@ pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
         title: seen.meeting.title,
         blocked,
     })
-}
-
-/// Everything the meeting page shows, in one call: the details and, for the owner, the
-/// recordings (newest first) and the notes (newest first).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MeetingPageData {
-    pub detail: MeetingDetail,
-    pub recordings: Vec<crate::model::Recording>,
-    pub notes: Vec<crate::model::Note>,
 }
 
 #[server(prefix = "/rpc")]

@@ -2,20 +2,9 @@
 //! the REST API, next to its signaling.)
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{MeetingStatus, Participant};
-
-/// What the meeting page's "Here now" card shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HereNow {
-    /// The meeting's status at this moment, so an open page notices when it starts or ends.
-    pub status: MeetingStatus,
-    /// Who is present, newest first; `None` when the caller may not see it yet (an invitee
-    /// who is not in the call), which the page shows as a hint rather than an error.
-    pub participants: Option<Vec<Participant>>,
-}
+use crate::model::HereNow;
 
 #[server(prefix = "/rpc")]
 pub async fn who_is_here(meeting_id: i64) -> Result<HereNow, AppError> {

@@ -17,8 +17,9 @@ use crate::components::badge::Badge;
 use crate::components::error_view::ErrorView;
 use crate::components::time::LocalTime;
 use crate::error::AppError;
+use crate::model::MeetingPageData;
 use crate::model::{MeetingStatus, Role};
-use crate::server_fns::meetings::{MeetingPageData, meeting_page};
+use crate::server_fns::meetings::meeting_page;
 
 #[component]
 pub fn MeetingPage() -> impl IntoView {

@@ -8,13 +8,11 @@ use crate::components::badge::Badge;
 use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
-use crate::model::{InvitationStatus, InvitationWithInvitee, MeetingStatus};
+use crate::model::{InvitationStatus, InvitationWithInvitee, MeetingDetail, MeetingStatus};
 use crate::server_fns::invitations::{
     AcceptProposal, DeclineProposal, InviteByEmail, WithdrawInvitation,
 };
-use crate::server_fns::meetings::{
-    CancelMeeting, EndMeeting, MeetingDetail, StartMeeting, UpdateMeeting,
-};
+use crate::server_fns::meetings::{CancelMeeting, EndMeeting, StartMeeting, UpdateMeeting};
 
 #[component]
 pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 
 use crate::components::time::LocalTime;
 use crate::error::AppError;
+use crate::model::HereNow;
 use crate::model::MeetingStatus;
-use crate::server_fns::presence::{HereNow, who_is_here};
+use crate::server_fns::presence::who_is_here;
 
 use super::Changed;
 
