@@ -1,10 +1,12 @@
 //! Types shared by the server and the browser: what the API sends and the pages render.
 
 mod answers;
+mod peer_signal;
 
 use chrono::{DateTime, Utc};
 
 pub use answers::*;
+pub use peer_signal::{PeerMessage, Route};
 use serde::{Deserialize, Serialize};
 
 /// A user as others may see them (never the password hash).

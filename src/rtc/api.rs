@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response};
 
 use crate::error::ErrorCode;
-use crate::model::{Participant, Signal};
+use crate::model::{Participant, PeerMessage, Route, Signal};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -101,11 +101,15 @@ impl Api {
     pub async fn send(
         &self,
         to: i64,
-        kind: &str,
-        payload: serde_json::Value,
+        message: &PeerMessage,
+        route: &Route,
         abortable: bool,
     ) -> Result<(), ApiError> {
-        let body = serde_json::json!({ "to_user_id": to, "type": kind, "payload": payload });
+        let body = serde_json::json!({
+            "to_user_id": to,
+            "type": message.kind(),
+            "payload": message.payload(route),
+        });
         self.request::<serde_json::Value>("POST", "/rtc/send", Some(body), abortable)
             .await
             .map(|_| ())

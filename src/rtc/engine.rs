@@ -17,7 +17,7 @@ use super::js;
 use super::peer::{Peer, first_track};
 use super::{CallUi, Tile};
 use crate::error::ErrorCode;
-use crate::model::CallInfo;
+use crate::model::{CallInfo, PeerMessage, Route};
 
 pub struct Inner {
     pub me: i64,
@@ -39,7 +39,7 @@ pub struct State {
     pub names: HashMap<i64, String>,
     /// Users who said `bye`, with the instance that said it: no new link until they come back.
     pub gone: HashMap<i64, String>,
-    outbox: VecDeque<(i64, &'static str, serde_json::Value)>,
+    outbox: VecDeque<(i64, PeerMessage, Route)>,
     pumping: bool,
     pagehide: Option<Closure<dyn FnMut(JsValue)>>,
 }
@@ -147,11 +147,12 @@ fn reload_if_restored() {
 type Bye = (i64, Option<String>);
 
 async fn say_bye(inner: &Inner, (to, instance): Bye) {
-    let mut payload = serde_json::json!({ "from": inner.instance });
-    if let Some(instance) = instance {
-        payload["to"] = instance.into();
-    }
-    let _ = inner.api.send(to, "bye", payload, false).await;
+    let route = Route {
+        from: inner.instance.clone(),
+        to: instance,
+        link: None,
+    };
+    let _ = inner.api.send(to, &PeerMessage::Bye, &route, false).await;
 }
 
 /// Stops every loop, request, connection and track. Returns whom to say `bye` to; on
@@ -357,13 +358,7 @@ pub fn create_peer(
     *peer.remote_instance.borrow_mut() = remote_instance;
     inner.st.borrow_mut().peers.insert(uid, peer.clone());
     if hello && !peer.offerer {
-        send_on_link(
-            inner,
-            uid,
-            epoch,
-            "candidate",
-            serde_json::json!({ "kind": "hello" }),
-        );
+        send_on_link(inner, uid, epoch, PeerMessage::Hello);
     }
     publish(inner);
     Some(peer)
@@ -378,24 +373,20 @@ pub fn remove_peer(inner: &Rc<Inner>, uid: i64) {
 }
 
 /// Queues a signal on the current link to `uid`, stamped with both instances and the link id.
-pub fn send_on_link(
-    inner: &Rc<Inner>,
-    uid: i64,
-    epoch: u32,
-    kind: &'static str,
-    mut payload: serde_json::Value,
-) {
+pub fn send_on_link(inner: &Rc<Inner>, uid: i64, epoch: u32, message: PeerMessage) {
     let Some(p) = peer(inner, uid, epoch) else {
         return;
     };
-    payload["from"] = inner.instance.clone().into();
-    payload["to"] = p.remote_instance.borrow().clone().into();
-    payload["link"] = p.link.borrow().clone().into();
+    let route = Route {
+        from: inner.instance.clone(),
+        to: p.remote_instance.borrow().clone(),
+        link: p.link.borrow().clone(),
+    };
     let mut st = inner.st.borrow_mut();
     if st.stopped {
         return;
     }
-    st.outbox.push_back((uid, kind, payload));
+    st.outbox.push_back((uid, message, route));
     if !st.pumping {
         st.pumping = true;
         spawn_local(pump(inner.clone()));
@@ -406,10 +397,10 @@ pub fn send_on_link(
 async fn pump(inner: Rc<Inner>) {
     loop {
         let next = inner.st.borrow_mut().outbox.pop_front();
-        let Some((to, kind, payload)) = next else {
+        let Some((to, message, route)) = next else {
             break;
         };
-        match inner.api.send(to, kind, payload, true).await {
+        match inner.api.send(to, &message, &route, true).await {
             Ok(()) | Err(ApiError::Status { .. }) => {}
             Err(ApiError::Aborted) => break,
             Err(ApiError::Network(m)) => leptos::logging::warn!("signal not sent: {m}"),
@@ -427,12 +418,7 @@ pub async fn negotiate(inner: Rc<Inner>, uid: i64, epoch: u32) {
     if done.is_ok()
         && let Some(desc) = js::to_json(&js::get(&p.pc, "localDescription"))
     {
-        let kind = if desc["type"] == "answer" {
-            "answer"
-        } else {
-            "offer"
-        };
-        send_on_link(&inner, uid, epoch, kind, serde_json::json!({ "sdp": desc }));
+        send_on_link(&inner, uid, epoch, PeerMessage::description(desc));
     }
     p.making_offer.set(false);
 }
@@ -453,8 +439,7 @@ pub fn broadcast_state(inner: &Rc<Inner>) {
 pub fn send_state(inner: &Rc<Inner>, uid: i64, epoch: u32) {
     let muted = inner.ui.muted.try_get_untracked().unwrap_or(false);
     let camera_off = inner.ui.camera_off.try_get_untracked().unwrap_or(false);
-    let payload = serde_json::json!({ "kind": "state", "muted": muted, "camera_off": camera_off });
-    send_on_link(inner, uid, epoch, "candidate", payload);
+    send_on_link(inner, uid, epoch, PeerMessage::State { muted, camera_off });
 }
 
 pub fn on_state_change(inner: &Rc<Inner>, uid: i64, epoch: u32) {

@@ -5,13 +5,8 @@
 //! authenticates it) rather than through server functions: the inbox is a long poll that must
 //! be abortable when the page goes away, and `fetch` with an `AbortSignal` gives exactly that.
 //!
-//! Signal payloads (all carry `from`, the sender page's instance id, and `to`, the receiving
-//! instance when known, so a reloaded page ignores what was meant for its predecessor):
-//! - `offer` / `answer`: `{"sdp": {"type", "sdp"}}`;
-//! - `candidate`: `{"kind": "ice", "candidate": {...}}` for trickle ICE, `{"kind": "hello"}` to
-//!   ask the offering side for a (new) offer, and `{"kind": "state", "muted", "camera_off"}` to
-//!   share the sender's microphone and camera state (the API allows only four signal types);
-//! - `bye`: the sender left this link.
+//! What the pages say to each other through the inbox is `model::PeerMessage` (the protocol,
+//! documented there and in docs/API.md).
 
 use leptos::prelude::*;
 

@@ -11,6 +11,7 @@ use web_sys::{MediaStream, MediaStreamTrack, RtcConfiguration, RtcPeerConnection
 
 use super::engine::{self, Inner};
 use super::js;
+use crate::model::PeerMessage;
 
 pub struct Peer {
     pub uid: i64,
@@ -113,13 +114,7 @@ impl Peer {
                     return;
                 }
                 if let (Some(inner), Some(c)) = (w.upgrade(), js::to_json(&cand)) {
-                    engine::send_on_link(
-                        &inner,
-                        uid,
-                        epoch,
-                        "candidate",
-                        serde_json::json!({ "kind": "ice", "candidate": c }),
-                    );
+                    engine::send_on_link(&inner, uid, epoch, PeerMessage::Ice { candidate: c });
                 }
             }),
         );

@@ -8,6 +8,7 @@ use super::engine::{self, Inner, create_peer, publish, remove_peer, send_on_link
 use super::js;
 use super::media::{attach_local_preview, attach_video};
 use super::peer::Peer;
+use crate::model::PeerMessage;
 
 /// Presence decides the mesh: a link for every present participant, none for the rest.
 pub async fn presence_loop(inner: Rc<Inner>) {
@@ -116,12 +117,6 @@ fn recover(inner: &Rc<Inner>, p: &Rc<Peer>) {
     {
         // Ask the offering side for a fresh offer; again later if the link stays down.
         p.up_at.set(now);
-        send_on_link(
-            inner,
-            p.uid,
-            p.epoch,
-            "candidate",
-            serde_json::json!({ "kind": "hello" }),
-        );
+        send_on_link(inner, p.uid, p.epoch, PeerMessage::Hello);
     }
 }

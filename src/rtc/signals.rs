@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::engine::{self, Inner, create_peer, publish, remove_peer, stopped};
 use super::js;
-use crate::model::{Signal, SignalType};
+use crate::model::{PeerMessage, Route, Signal, SignalType};
 
 /// The most ids one acknowledgement may carry (the API's limit).
 const MAX_ACK: usize = 1000;
@@ -48,31 +48,28 @@ pub async fn inbox_loop(inner: Rc<Inner>) {
 
 async fn handle(inner: &Rc<Inner>, s: Signal) {
     let uid = s.from_user_id;
-    let p = &s.payload;
-    let from = p["from"].as_str().unwrap_or_default().to_string();
+    let Some((route, message)) = PeerMessage::read(s.kind, &s.payload) else {
+        return; // not a message any page sends
+    };
+    let Route { from, to, link } = route;
     // Meant for an earlier page of ours (before a reload): not ours to act on.
-    if let Some(to) = p["to"].as_str()
-        && to != inner.instance
-    {
+    if to.is_some_and(|to| to != inner.instance) {
         return;
     }
-    let kind = p["kind"].as_str().unwrap_or("ice");
-    let link = p["link"].as_str().map(str::to_string);
     let current = inner.st.borrow().peers.get(&uid).cloned();
     let known = current
         .as_ref()
         .and_then(|c| c.remote_instance.borrow().clone());
     let new_instance = known.as_deref().is_some_and(|k| k != from);
 
-    if s.kind == SignalType::Bye {
+    if message == PeerMessage::Bye {
         if !new_instance {
             inner.st.borrow_mut().gone.insert(uid, from);
             remove_peer(inner, uid);
         }
         return;
     }
-    let announces =
-        s.kind == SignalType::Offer || (s.kind == SignalType::Candidate && kind == "hello");
+    let announces = matches!(message, PeerMessage::Offer { .. } | PeerMessage::Hello);
     if announces {
         let mut st = inner.st.borrow_mut();
         if st.gone.get(&uid).is_some_and(|g| *g == from) {
@@ -97,8 +94,8 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
         *peer.remote_instance.borrow_mut() = Some(from.clone());
     }
 
-    match (s.kind, kind) {
-        (SignalType::Candidate, "hello") => {
+    match message {
+        PeerMessage::Hello => {
             // The answering side is waiting for an offer. A link that is up, or too young to
             // judge, stays; otherwise the offerer starts it over.
             let fresh = js::now() - peer.since.get() < 3_000.0;
@@ -106,17 +103,16 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
                 create_peer(inner, uid, Some(from), false);
             }
         }
-        (SignalType::Candidate, "state") => {
-            peer.muted.set(p["muted"].as_bool().unwrap_or(false));
-            peer.camera_off
-                .set(p["camera_off"].as_bool().unwrap_or(false));
+        PeerMessage::State { muted, camera_off } => {
+            peer.muted.set(muted);
+            peer.camera_off.set(camera_off);
             publish(inner);
         }
-        (SignalType::Candidate, _) => {
+        PeerMessage::Ice { candidate } => {
             if link != *peer.link.borrow() {
                 return;
             }
-            let cand = js::from_json(&p["candidate"]);
+            let cand = js::from_json(&candidate);
             if !peer.has_remote_description() {
                 peer.pending.borrow_mut().push(cand);
             } else if let Err(e) = js::call(&peer.pc, "addIceCandidate", &[cand]).await
@@ -125,7 +121,7 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
                 leptos::logging::warn!("ICE candidate refused: {}", js::describe(&e));
             }
         }
-        (SignalType::Offer | SignalType::Answer, _) => {
+        PeerMessage::Offer { sdp } | PeerMessage::Answer { sdp } => {
             let is_offer = s.kind == SignalType::Offer;
             let mut peer = peer;
             if is_offer && !offerer && link.is_some() && *peer.link.borrow() != link {
@@ -140,9 +136,9 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
             } else if link != *peer.link.borrow() {
                 return;
             }
-            describe(inner, &peer, &p["sdp"], is_offer).await;
+            describe(inner, &peer, &sdp, is_offer).await;
         }
-        _ => {}
+        PeerMessage::Bye => {}
     }
 }
 
@@ -174,8 +170,7 @@ async fn describe(
                 inner,
                 peer.uid,
                 peer.epoch,
-                "answer",
-                serde_json::json!({ "sdp": desc }),
+                PeerMessage::Answer { sdp: desc },
             );
         }
     }

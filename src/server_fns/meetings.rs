@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::{
     JoinTarget, Meeting, MeetingCreated, MeetingDetail, MeetingListItem, MeetingPageData, Page,
-    Role,
 };
 
 #[server(prefix = "/rpc")]
@@ -120,7 +119,7 @@ pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
 pub async fn meeting_page(id: i64) -> Result<MeetingPageData, AppError> {
     use crate::domain::{notes, recordings};
     let detail = get_meeting(id).await?;
-    if detail.role != Role::Owner {
+    if detail.role != crate::model::Role::Owner {
         return Ok(MeetingPageData {
             detail,
             recordings: Vec::new(),
