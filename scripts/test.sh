@@ -17,14 +17,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The whole workspace: the app (its `ssr` side) and tools/ (the bench's smoke run).
 step "Rust tests on SQLite"
-cargo test --features ssr
+cargo test --workspace --features projitt-meet/ssr
 
 step "Rust tests on PostgreSQL"
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
 pg_start
-cargo test --features ssr
+cargo test --workspace --features projitt-meet/ssr
 unset TEST_DATABASE_URL
 
 step "Schemathesis against the live API (bounded: ${SCHEMATHESIS_MAX_TIME:-150} s of generation)"

@@ -1,4 +1,4 @@
-//! The benchmark: `cargo run --release --features ssr --bin bench -- [--quick] [--out FILE]`.
+//! The benchmark: `cargo run --release -p projitt-meet-tools --bin bench -- [--quick] [--out FILE]`.
 //! Starts the server on loopback over a fresh SQLite database, loads it over HTTP, and writes
 //! a Markdown table (docs/BENCHMARKS.md for a full run, stdout always).
 
@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use leptos::server_fn::ServerFn;
-use measure::{median, percentile};
+use projitt_meet_tools::harness;
+use projitt_meet_tools::stats::{median, percentile};
 use report::{Row, lat};
 
 struct Sizes {
@@ -82,10 +83,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match args.first().map(String::as_str) {
-        Some("--serve") => match args.get(1) {
-            Some(dir) => runtime.block_on(server::serve(PathBuf::from(dir))),
-            None => Err("--serve needs a directory".into()),
-        },
+        Some(harness::SERVE) => runtime.block_on(server::serve(&args[1..])),
         Some("--help" | "-h") => {
             println!("usage: bench [--quick] [--out FILE]");
             Ok(())
@@ -114,10 +112,7 @@ fn parse(args: &[String]) -> Result<(bool, Option<PathBuf>), String> {
     }
     // A smoke run must not overwrite the real figures unless asked to.
     if out.is_none() && !quick {
-        out = Some(PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/BENCHMARKS.md"
-        )));
+        out = Some(projitt_meet_tools::repo_root().join("docs/BENCHMARKS.md"));
     }
     Ok((quick, out))
 }
@@ -151,7 +146,7 @@ async fn measure_all(
     dir: &std::path::Path,
     quick: bool,
 ) -> Result<(Vec<Row>, Vec<String>), String> {
-    let server = server::Server::start(dir)?;
+    let server = server::Server::start(dir).await?;
     let rss_fresh = server.rss_kib().unwrap_or(0) as f64 / 1024.0;
     progress("building the fixture");
     let w = fixture::build(&server, sizes.guests, sizes.meetings).await?;
@@ -170,7 +165,7 @@ async fn measure_all(
     // seconds, falls on both stages alike instead of on whichever was running then.
     let small_dir = dir.join("small-table");
     std::fs::create_dir_all(&small_dir).map_err(|e| format!("{}: {e}", small_dir.display()))?;
-    let small_server = server::Server::start(&small_dir)?;
+    let small_server = server::Server::start(&small_dir).await?;
     let ws = fixture::build(&small_server, sizes.guests, sizes.meetings).await?;
     // Untimed warm-up of the paths measured (connections, the server's memory, the database's
     // caches and files), so that no stage measured is the first to run: the first seconds of
@@ -450,7 +445,7 @@ async fn page_render(w: &fixture::World, sizes: &Sizes) -> Result<Vec<f64>, Stri
 /// The release bundle's wasm: `scripts/build.sh release` names it after its content hash,
 /// recorded in target/release/hash.txt.
 fn release_wasm() -> Option<std::path::PathBuf> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = projitt_meet_tools::repo_root();
     let hashes = std::fs::read_to_string(root.join("target/release/hash.txt")).ok()?;
     let hash = hashes
         .lines()

@@ -14,21 +14,6 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Nearest-rank percentile (`p` in 0..=100) of unsorted samples; 0 when there are none.
-pub fn percentile(samples: &[f64], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-pub fn median(values: &[f64]) -> f64 {
-    percentile(values, 50.0)
-}
-
 /// The body of a `200` answer to `GET url`; anything else is an error.
 async fn get_body(client: &Client, url: &str, token: Option<&str>) -> Result<Bytes, String> {
     let mut request = client.get(url);

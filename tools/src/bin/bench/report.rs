@@ -57,7 +57,7 @@ pub fn markdown(quick: bool, rows: &[Row], notes: &[String]) -> String {
     );
     let _ = writeln!(
         out,
-        "Command: `cargo run --release --features ssr --bin bench` (add `-- --quick` for a \
+        "Command: `cargo run --release -p projitt-meet-tools --bin bench` (add `-- --quick` for a \
          seconds-long smoke run). The server is the release build of the product router, run \
          as a child process on loopback over a fresh SQLite database (WAL, `synchronous = NORMAL`); \
          the load generator is a Rust HTTP client (reqwest) in the parent process, on the same \

@@ -1,10 +1,9 @@
-//! The server under test: this binary run again with `--serve DIR`, in a child process, so
-//! that its memory is measured apart from the load generator's.
+//! The server under test: this binary run again with `--serve ADDR DIR`, in a child process
+//! started through the shared harness, so that its memory is measured apart from the load
+//! generator's.
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 
 use axum::routing::get;
@@ -13,6 +12,7 @@ use projitt_meet::infra::config::Config;
 use projitt_meet::infra::db::Db;
 use projitt_meet::infra::hub::SignalHub;
 use projitt_meet::web::{router, state::AppState};
+use projitt_meet_tools::harness::{self, ServerProcess};
 
 /// Shared by the child (verifies tokens) and the parent (mints them).
 pub const SECRET: &str = "benchmark-secret-0123456789abcdef-0123456789";
@@ -36,20 +36,28 @@ pub fn config(dir: &Path) -> Config {
     }
 }
 
-/// Child side: the product router over a fresh SQLite database, plus `/bench/parked` (how
-/// many recipients have a parked poll), until the parent closes our stdin. The background
-/// janitor does not run, so seeded rows stay as seeded.
-pub async fn serve(dir: PathBuf) -> Result<(), String> {
+/// Child side (`--serve ADDR DIR`): the product router over a fresh SQLite database in DIR,
+/// plus `/bench/parked` (how many recipients have a parked poll), until the parent stops it.
+/// The background janitor does not run, so seeded rows stay as seeded.
+pub async fn serve(args: &[String]) -> Result<(), String> {
+    let [addr, dir] = args else {
+        return Err("usage: bench --serve <addr> <dir>".into());
+    };
+    let dir = PathBuf::from(dir);
     let db = Db::connect(&database_url(&dir))
         .await
         .map_err(|e| format!("database: {e}"))?;
     db.migrate().await.map_err(|e| format!("migrations: {e}"))?;
-    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let manifest = projitt_meet_tools::repo_root().join("Cargo.toml");
+    let manifest = manifest
+        .to_str()
+        .ok_or("the repository's path is not UTF-8")?;
     let options = get_configuration(Some(manifest))
         .map_err(|e| format!("Leptos configuration: {e}"))?
         .leptos_options;
     let state = AppState::new(options, db, config(&dir));
-    let hub: Arc<SignalHub> = Arc::clone(&state.backend.hub);
+    let backend = state.backend.clone();
+    let hub: Arc<SignalHub> = Arc::clone(&backend.hub);
     let app = router::build(state).route(
         "/bench/parked",
         get(move || {
@@ -57,65 +65,33 @@ pub async fn serve(dir: PathBuf) -> Result<(), String> {
             async move { hub.parked_recipients().to_string() }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("listen: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("{addr}");
-    let stdin_closed = async {
-        let _ = tokio::task::spawn_blocking(|| {
-            let mut sink = Vec::new();
-            let _ = std::io::stdin().read_to_end(&mut sink);
-        })
-        .await;
-    };
+    let listener = harness::listen(addr).await?;
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(stdin_closed)
+    .with_graceful_shutdown(async move {
+        harness::stop_requested().await;
+        // Parked polls answer at once instead of holding the shutdown up.
+        backend.shutdown.begin();
+    })
     .await
     .map_err(|e| format!("serve: {e}"))
 }
 
-/// Parent side: the running child; killed when dropped, also on an early return.
+/// Parent side: the running child; stopped when dropped, also on an early return.
 pub struct Server {
-    child: Child,
-    _stdin: Option<ChildStdin>,
-    // Kept open: a closed pipe would make any later output of the child fail.
-    _stdout: Option<BufReader<ChildStdout>>,
+    process: ServerProcess,
     pub base: String,
     dir: PathBuf,
 }
 
 impl Server {
-    pub fn start(dir: &Path) -> Result<Self, String> {
-        let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
-        let mut child = Command::new(exe)
-            .arg("--serve")
-            .arg(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("starting the server: {e}"))?;
-        let stdin = child.stdin.take();
-        let mut line = String::new();
-        let mut stdout = child.stdout.take().map(BufReader::new);
-        if let Some(out) = stdout.as_mut() {
-            let _ = out.read_line(&mut line);
-        }
-        let addr = line.trim();
-        if addr.is_empty() {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err("the server process did not start (see its error above)".into());
-        }
+    pub async fn start(dir: &Path) -> Result<Self, String> {
+        let process = ServerProcess::start([dir], &[]).await?;
         Ok(Self {
-            base: format!("http://{addr}"),
-            child,
-            _stdin: stdin,
-            _stdout: stdout,
+            base: process.base_url(),
+            process,
             dir: dir.to_path_buf(),
         })
     }
@@ -126,15 +102,6 @@ impl Server {
 
     /// Resident memory of the server process, in KiB.
     pub fn rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.rss_kib()
     }
 }

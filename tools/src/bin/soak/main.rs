@@ -1,15 +1,16 @@
 //! Soak test of the signaling inbox: meetings of four exchange signals for a while against a real
 //! server process on loopback; reports lost, duplicated and out-of-order signals, 5xx answers and
-//! the server's memory. `cargo run --release --features ssr --bin soak -- [--seconds 60]
+//! the server's memory. `cargo run --release -p projitt-meet-tools --bin soak -- [--seconds 60]
 //! [--meetings 20] [--rate 200]`; `SOAK_DATABASE_URL=postgres://…/db` soaks Postgres instead.
 //!
-//! The executable runs itself a second time as the server (`soak --serve …`), so the RSS it
-//! reports is the server's alone.
+//! The executable runs itself a second time as the server (`soak --serve …`, through the
+//! shared harness), so the RSS it reports is the server's alone.
 
 mod server;
 mod traffic;
 
-use std::process::{Command, ExitCode, Stdio};
+use std::ffi::OsStr;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -17,7 +18,9 @@ use std::time::{Duration, Instant};
 use reqwest::Client;
 use tokio::sync::Mutex;
 
-use server::{ServerProcess, memory_kib, serve};
+use projitt_meet_tools::harness::{self, ServerProcess};
+use projitt_meet_tools::stats::percentile;
+use server::serve;
 use traffic::{Api, Ledger, Tally, meeting, receiver, register, sender};
 
 const PARTICIPANTS: usize = 4;
@@ -61,7 +64,7 @@ fn main() -> ExitCode {
         }
     };
     let args: Vec<String> = std::env::args().collect();
-    let result = if args.get(1).map(String::as_str) == Some("--serve") {
+    let result = if args.get(1).map(String::as_str) == Some(harness::SERVE) {
         runtime.block_on(serve(&args[2..]))
     } else {
         settings().and_then(|s| runtime.block_on(soak(s)))
@@ -76,12 +79,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn percentile(sorted: &[u64], p: f64) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
+/// Resident and peak resident memory of the server, in KiB (0 when unknown).
+fn memory_kib(server: &ServerProcess) -> (u64, u64) {
+    (
+        server.rss_kib().unwrap_or(0),
+        server.peak_rss_kib().unwrap_or(0),
+    )
 }
 
 async fn soak(s: Settings) -> Result<bool, String> {
@@ -89,50 +92,23 @@ async fn soak(s: Settings) -> Result<bool, String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let database_url = std::env::var("SOAK_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}", dir.join("soak.db").display()));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let child = Command::new(exe)
-        .args([
-            "--serve",
-            &addr,
-            &database_url,
-            &dir.join("app").display().to_string(),
-        ])
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let server = ServerProcess(child);
-    let pid = server.0.id();
+    // Up once it answers its health check.
+    let server = ServerProcess::start(
+        [OsStr::new(&database_url), dir.join("app").as_os_str()],
+        &[("RUST_LOG", "warn")],
+    )
+    .await?;
+    let (pid, addr) = (server.pid(), server.addr());
     let http = Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| e.to_string())?;
     let api = Arc::new(Api {
         http,
-        base: format!("http://{addr}"),
+        base: server.base_url(),
         tally: Tally::default(),
     });
-    let up = Instant::now();
-    // Not through `api`: refused connections while the server starts are not errors.
-    let health = format!("{}/api/health", api.base);
-    while !api
-        .http
-        .get(&health)
-        .send()
-        .await
-        .is_ok_and(|r| r.status() == 200)
-    {
-        if up.elapsed() > Duration::from_secs(30) {
-            return Err("the server did not come up".into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (rss_start, _) = memory_kib(pid);
+    let (rss_start, _) = memory_kib(&server);
     println!(
         "server pid {pid} on {addr}, {database_url}; RSS at start {} KiB",
         rss_start
@@ -146,7 +122,7 @@ async fn soak(s: Settings) -> Result<bool, String> {
         }
         calls.push((meeting(&api, &members).await?, members));
     }
-    let (rss_ready, _) = memory_kib(pid);
+    let (rss_ready, _) = memory_kib(&server);
     let senders = (s.meetings * PARTICIPANTS) as u64;
     let period = Duration::from_micros(1_000_000 * senders / s.rate);
     println!(
@@ -209,7 +185,7 @@ async fn soak(s: Settings) -> Result<bool, String> {
     for task in receivers {
         let _ = task.await;
     }
-    let (rss_end, rss_peak) = memory_kib(pid);
+    let (rss_end, rss_peak) = memory_kib(&server);
     drop(server);
 
     let mut ledger = Arc::try_unwrap(ledger)
@@ -248,9 +224,9 @@ async fn soak(s: Settings) -> Result<bool, String> {
     );
     println!(
         "send latency ms: p50 {} p95 {} p99 {} max {}",
-        percentile(l, 0.5),
-        percentile(l, 0.95),
-        percentile(l, 0.99),
+        percentile(l, 50.0),
+        percentile(l, 95.0),
+        percentile(l, 99.0),
         l.last().copied().unwrap_or(0)
     );
     println!(
