@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::components::header::Header;
+use crate::components::not_found::NotFound;
 use crate::pages::{
     auth::{LoginPage, RegisterPage},
     call::CallPage,
@@ -14,7 +15,6 @@ use crate::pages::{
     join::JoinPage,
     meeting::MeetingPage,
     meetings::MeetingsPage,
-    not_found::NotFound,
 };
 use crate::session::provide_session;
 

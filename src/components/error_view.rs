@@ -1,9 +1,9 @@
 //! How a page shows an error from the server: signed-out visitors go to the login page,
 //! what does not exist (or is not theirs to see) is a not-found page, the rest a message.
 
+use super::not_found::NotFound;
 use super::sign_in::SignInFirst;
 use crate::error::AppError;
-use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

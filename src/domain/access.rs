@@ -209,6 +209,17 @@ impl MeetingAccess {
     }
 }
 
+/// The 409 `meeting_closed` for a meeting that a conditional write found closed meanwhile.
+pub async fn closed(cx: &Backend, meeting_id: i64) -> AppError {
+    match status_now(cx, meeting_id).await {
+        Ok(status) => AppError::conflict(
+            ErrorCode::MeetingClosed,
+            status.closed_note().unwrap_or("The meeting is closed."),
+        ),
+        Err(e) => e,
+    }
+}
+
 /// 409 `meeting_closed` for a meeting in `status` once it has ended or was cancelled.
 pub fn require_open(status: MeetingStatus) -> Result<(), AppError> {
     match status.closed_note() {

@@ -3,46 +3,49 @@
 
 use super::Backend;
 use super::access::{MEETING_COLUMNS, MeetingRow};
-use super::validate::{Checks, PageRequest};
+use super::validate::{Checks, Given, PageRequest};
 use crate::error::AppError;
 use crate::infra::db::from_millis;
-use crate::model::{InvitationSummary, Meeting, MeetingListItem, MeetingStatus, Page, Role};
+use crate::model::{
+    InvitationSummary, Meeting, MeetingListItem, MeetingScope, MeetingSort, MeetingStatus, Page,
+    Role, SortDir,
+};
 
 /// The list filters as they arrive (query string or page); unknown values are a 422 naming
-/// the parameter. Empty values count as absent.
+/// the parameter.
 #[derive(Default, Debug, Clone, serde::Deserialize)]
 pub struct ListQuery {
-    pub scope: Option<String>,
-    pub status: Option<String>,
-    pub sort_by: Option<String>,
-    pub sort_dir: Option<String>,
+    pub scope: Option<Given<MeetingScope>>,
+    pub status: Option<Given<MeetingStatus>>,
+    pub sort_by: Option<Given<MeetingSort>>,
+    pub sort_dir: Option<Given<SortDir>>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
-}
-
-fn pick<'a>(
-    checks: &mut Checks,
-    field: &str,
-    value: Option<&str>,
-    allowed: &[&'a str],
-    default: &'a str,
-) -> &'a str {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => default,
-        Some(v) => match allowed.iter().find(|a| **a == v) {
-            Some(a) => a,
-            None => {
-                checks.fail(field, format!("must be one of {}", allowed.join(", ")));
-                default
-            }
-        },
-    }
 }
 
 /// `sort_by=upcoming`: the meetings still to come or under way first, soonest first; then the
 /// ended and cancelled ones, latest first (times are integers, so negating one reverses them).
 const UPCOMING_ORDER: &str = "CASE WHEN m.status IN ('ended', 'cancelled') THEN 1 ELSE 0 END, \
      CASE WHEN m.status IN ('ended', 'cancelled') THEN -m.scheduled_at ELSE m.scheduled_at END, m.id";
+
+/// The column a sort orders by; `None` for `upcoming`, which has an order of its own. ORDER BY
+/// is only ever built from these fixed strings, never from the raw input.
+fn order_column(cx: &Backend, sort: MeetingSort) -> Option<String> {
+    match sort {
+        MeetingSort::ScheduledAt => Some("m.scheduled_at".into()),
+        MeetingSort::CreatedAt => Some("m.created_at".into()),
+        MeetingSort::Title => Some(format!("LOWER({})", cx.db.bytewise("m.title"))),
+        MeetingSort::Status => Some("m.status".into()),
+        MeetingSort::Upcoming => None,
+    }
+}
+
+pub(super) fn direction(dir: SortDir) -> &'static str {
+    match dir {
+        SortDir::Asc => "ASC",
+        SortDir::Desc => "DESC",
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct ListRow {
@@ -60,53 +63,12 @@ pub async fn list(
     query: ListQuery,
 ) -> Result<Page<MeetingListItem>, AppError> {
     let mut checks = Checks::new();
-    let scope = pick(
-        &mut checks,
-        "scope",
-        query.scope.as_deref(),
-        &["all", "owned", "invited"],
-        "all",
-    );
-    let statuses: Vec<&str> = MeetingStatus::ALL.iter().map(|s| s.as_str()).collect();
-    let status = match query
+    let scope = checks.choice("scope", query.scope, MeetingScope::All);
+    let status = query
         .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        None => None,
-        Some(_) => Some(pick(
-            &mut checks,
-            "status",
-            query.status.as_deref(),
-            &statuses,
-            "scheduled",
-        )),
-    };
-    // ORDER BY is only ever built from these fixed strings, never from the raw input.
-    let sort_by = match pick(
-        &mut checks,
-        "sort_by",
-        query.sort_by.as_deref(),
-        &["scheduled_at", "created_at", "title", "status", "upcoming"],
-        "scheduled_at",
-    ) {
-        "created_at" => Some("m.created_at".to_string()),
-        "title" => Some(format!("LOWER({})", cx.db.bytewise("m.title"))),
-        "status" => Some("m.status".to_string()),
-        "upcoming" => None,
-        _ => Some("m.scheduled_at".to_string()),
-    };
-    let sort_dir = match pick(
-        &mut checks,
-        "sort_dir",
-        query.sort_dir.as_deref(),
-        &["asc", "desc"],
-        "desc",
-    ) {
-        "asc" => "ASC",
-        _ => "DESC",
-    };
+        .map(|given| checks.choice("status", Some(given), MeetingStatus::Scheduled));
+    let sort_by = checks.choice("sort_by", query.sort_by, MeetingSort::ScheduledAt);
+    let sort_dir = checks.choice("sort_dir", query.sort_dir, SortDir::Desc);
     let page = PageRequest::new(query.page, query.per_page);
     let page = match (checks.finish(), page) {
         (Ok(()), Ok(page)) => page,
@@ -118,9 +80,9 @@ pub async fn list(
     };
 
     let scope_sql = match scope {
-        "owned" => "m.owner_id = $1",
-        "invited" => "m.owner_id <> $1 AND i.id IS NOT NULL",
-        _ => "(m.owner_id = $1 OR i.id IS NOT NULL)",
+        MeetingScope::Owned => "m.owner_id = $1",
+        MeetingScope::Invited => "m.owner_id <> $1 AND i.id IS NOT NULL",
+        MeetingScope::All => "(m.owner_id = $1 OR i.id IS NOT NULL)",
     };
     let status_sql = if status.is_some() {
         " AND m.status = $2"
@@ -134,7 +96,7 @@ pub async fn list(
     let count_sql = format!("SELECT COUNT(*) {from}");
     let mut count = cx.db.query_scalar::<i64>(&count_sql).bind(user_id);
     if let Some(s) = status {
-        count = count.bind(s);
+        count = count.bind(s.as_str());
     }
     let total = count.fetch_one(cx.db.reader()).await?;
 
@@ -148,14 +110,17 @@ pub async fn list(
         "SELECT {columns}, i.id AS invitation_id, i.status AS invitation_status, \
          i.proposed_time AS invitation_proposed_time {from} \
          ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}",
-        order = match sort_by {
-            Some(column) => format!("{column} {sort_dir}, m.id {sort_dir}"),
+        order = match order_column(cx, sort_by) {
+            Some(column) => {
+                let dir = direction(sort_dir);
+                format!("{column} {dir}, m.id {dir}")
+            }
             None => UPCOMING_ORDER.to_string(),
         }
     );
     let mut select = cx.db.query_as::<ListRow>(&select_sql).bind(user_id);
     if let Some(s) = status {
-        select = select.bind(s);
+        select = select.bind(s.as_str());
     }
     let rows = select
         .bind(page.per_page)

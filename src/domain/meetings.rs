@@ -173,17 +173,7 @@ pub async fn update(
         .await?;
     match row {
         Some(row) => Ok(row.into()),
-        None => Err(closed(cx, meeting_id).await),
-    }
-}
-
-pub(super) async fn closed(cx: &Backend, meeting_id: i64) -> AppError {
-    match super::access::status_now(cx, meeting_id).await {
-        Ok(status) => AppError::conflict(
-            ErrorCode::MeetingClosed,
-            status.closed_note().unwrap_or("The meeting is closed."),
-        ),
-        Err(e) => e,
+        None => Err(super::access::closed(cx, meeting_id).await),
     }
 }
 

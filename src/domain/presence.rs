@@ -122,7 +122,7 @@ pub async fn join(
         .execute(&mut *cx.db.writer().await?)
         .await?;
     if stored.rows_affected() == 0 {
-        return Err(super::meetings::closed(cx, meeting_id).await);
+        return Err(super::access::closed(cx, meeting_id).await);
     }
     let participant = find(cx, meeting_id, user_id)
         .await?

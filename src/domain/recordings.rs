@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 
 use super::access::meeting_for;
 use super::presence;
-use super::validate::{Checks, PageRequest};
+use super::validate::{Checks, Given, PageRequest};
 use crate::error::{AppError, ErrorCode};
 use crate::infra::db::{from_millis, now_millis, to_millis};
-use crate::model::{Meeting, MeetingStatus, Page, Recording};
+use crate::model::{Meeting, MeetingStatus, Page, Recording, RecordingSort, SortDir};
 
 const RECORDING_COLUMNS: &str =
     "id, meeting_id, participants, started_at, ended_at, file_path, size_bytes";
@@ -43,12 +43,12 @@ impl From<RecordingRow> for Recording {
 }
 
 /// `sort_by`, `sort_dir` and the page of a recordings list, as the client sent them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct ListQuery {
     pub page: Option<i64>,
     pub per_page: Option<i64>,
-    pub sort_by: Option<String>,
-    pub sort_dir: Option<String>,
+    pub sort_by: Option<Given<RecordingSort>>,
+    pub sort_dir: Option<Given<SortDir>>,
 }
 
 /// A recording's file on disk, ready to be streamed.
@@ -287,21 +287,14 @@ pub async fn list(
     let access = meeting_for(cx, user_id, meeting_id).await?;
     access.require_owner()?;
     let mut checks = Checks::new();
-    let column = match query.sort_by.as_deref().unwrap_or("created_at") {
-        c @ ("created_at" | "started_at" | "ended_at") => c,
-        _ => {
-            checks.fail("sort_by", "must be one of created_at, started_at, ended_at");
-            "created_at"
-        }
+    // ORDER BY is only ever built from these fixed strings, never from the raw input.
+    let column = match checks.choice("sort_by", query.sort_by, RecordingSort::CreatedAt) {
+        RecordingSort::CreatedAt => "created_at",
+        RecordingSort::StartedAt => "started_at",
+        RecordingSort::EndedAt => "ended_at",
     };
-    let dir = match query.sort_dir.as_deref().unwrap_or("desc") {
-        "asc" => "ASC",
-        "desc" => "DESC",
-        _ => {
-            checks.fail("sort_dir", "must be asc or desc");
-            "DESC"
-        }
-    };
+    let dir =
+        super::meeting_list::direction(checks.choice("sort_dir", query.sort_dir, SortDir::Desc));
     let page = PageRequest::new(query.page, query.per_page);
     checks.finish()?;
     let page = page?;

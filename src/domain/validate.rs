@@ -1,7 +1,11 @@
 //! Input checks that collect every problem, so that a 422 names all bad fields at once.
 
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer};
+
 use crate::error::{AppError, FieldErrors};
-use crate::model::Page;
+use crate::model::{Choice, Page};
 
 /// What a required field left blank is told.
 pub const EMPTY: &str = "must not be empty";
@@ -58,12 +62,50 @@ impl Checks {
         }
     }
 
+    /// The value of a closed set that the client chose, `default` when they chose none; a
+    /// value outside the set fails the field and reads as `default`.
+    pub fn choice<T: Choice>(&mut self, field: &str, given: Option<Given<T>>, default: T) -> T {
+        match given {
+            None => default,
+            Some(Given::Known(value)) => value,
+            Some(Given::Unknown(_)) => {
+                self.fail(field, T::expected());
+                default
+            }
+        }
+    }
+
     pub fn finish(self) -> Result<(), AppError> {
         if self.0.is_empty() {
             Ok(())
         } else {
             Err(AppError::Validation(self.0))
         }
+    }
+}
+
+/// A value of a closed set as a client sent it: one of `T`'s values, or text that is not one,
+/// which [`Checks::choice`] reports along with every other bad field. (A blank query value
+/// never gets here: the query extractor drops it as absent.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given<T> {
+    Known(T),
+    Unknown(String),
+}
+
+impl<T> From<T> for Given<T> {
+    fn from(value: T) -> Self {
+        Self::Known(value)
+    }
+}
+
+impl<'de, T: FromStr> Deserialize<'de> for Given<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(match text.trim().parse() {
+            Ok(value) => Self::Known(value),
+            Err(_) => Self::Unknown(text),
+        })
     }
 }
 

@@ -23,6 +23,8 @@ use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::OwnedMutexGuard;
 
+use crate::error::AppError;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
@@ -307,4 +309,25 @@ pub fn from_millis(ms: i64) -> DateTime<Utc> {
 
 pub fn now_millis() -> i64 {
     Utc::now().timestamp_millis()
+}
+
+/// A database failure as the app reports it: logged here with where it happened, and hidden
+/// from clients (503 when the database is unreachable, else 500).
+impl From<sqlx::Error> for AppError {
+    #[track_caller]
+    fn from(err: sqlx::Error) -> Self {
+        let at = std::panic::Location::caller();
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::error!(error = %err, %at, "database unavailable");
+                AppError::Unavailable(
+                    "The database is unavailable right now. Please try again.".into(),
+                )
+            }
+            _ => {
+                tracing::error!(error = %err, %at, "database error");
+                AppError::Internal
+            }
+        }
+    }
 }

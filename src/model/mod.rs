@@ -40,19 +40,38 @@ pub struct Page<T> {
     pub last_page: i64,
 }
 
+/// A closed set of values, each spelt as the API spells it.
+pub trait Choice: Copy + 'static {
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+
+    /// What a value outside the set is told: "must be one of a, b, c".
+    fn expected() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+        format!("must be one of {}", names.join(", "))
+    }
+}
+
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl Choice for $name {
+            const ALL: &'static [Self] = $name::ALL;
+
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
             }
         }
 
@@ -82,6 +101,41 @@ string_enum!(
     MeetingStatus { Scheduled = "scheduled", Started = "started", Ended = "ended", Cancelled = "cancelled" }
 );
 string_enum!(InvitationStatus { Pending = "pending", Accepted = "accepted", Rejected = "rejected", Proposed = "proposed" });
+string_enum!(
+    /// `scope` of the meetings list.
+    MeetingScope { All = "all", Owned = "owned", Invited = "invited" }
+);
+string_enum!(
+    /// `sort_by` of the meetings list. `upcoming`: scheduled and started meetings first,
+    /// soonest first; then ended and cancelled ones, latest first (`sort_dir` does not apply).
+    MeetingSort {
+        ScheduledAt = "scheduled_at",
+        CreatedAt = "created_at",
+        Title = "title",
+        Status = "status",
+        Upcoming = "upcoming",
+    }
+);
+string_enum!(
+    /// `sort_by` of the recordings list.
+    #[allow(clippy::enum_variant_names, reason = "the names are the API's column names")]
+    RecordingSort { CreatedAt = "created_at", StartedAt = "started_at", EndedAt = "ended_at" }
+);
+string_enum!(
+    /// `sort_dir` of a list.
+    SortDir { Asc = "asc", Desc = "desc" }
+);
+string_enum!(
+    /// `active` of the participants list: `1`/`true` keeps those present only.
+    ActiveFlag { One = "1", Zero = "0", True = "true", False = "false" }
+);
+
+impl ActiveFlag {
+    pub fn present_only(self) -> bool {
+        matches!(self, Self::One | Self::True)
+    }
+}
+
 string_enum!(SignalType { Offer = "offer", Answer = "answer", Candidate = "candidate", Bye = "bye" });
 string_enum!(Sentiment { Neutral = "neutral", Positive = "positive", Negative = "negative" });
 string_enum!(Role { Owner = "owner", Invitee = "invitee" });

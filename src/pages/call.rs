@@ -2,7 +2,7 @@
 //! empty grid); after hydration `rtc::Call` joins, opens the camera and builds the mesh.
 
 use crate::components::error_view::ErrorView;
-use crate::pages::not_found::NotFound;
+use crate::components::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

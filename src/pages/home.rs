@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use crate::components::error_view::ErrorView;
 use crate::components::require_user::RequireUser;
-use crate::model::{InvitationStatus, plural};
+use crate::model::{InvitationStatus, MeetingSort, plural};
 use crate::pages::meetings::MeetingRow;
 use crate::server_fns::invitations::my_invitations;
 use crate::server_fns::meetings::list_meetings;
@@ -46,7 +46,7 @@ fn NextUp() -> impl IntoView {
             list_meetings(
                 None,
                 None,
-                Some("upcoming".into()),
+                Some(MeetingSort::Upcoming),
                 None,
                 Some(1),
                 Some(NEXT_UP),

@@ -9,7 +9,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
-use crate::model::{MeetingListItem, MeetingStatus, Page};
+use crate::model::{MeetingListItem, MeetingScope, MeetingSort, MeetingStatus, Page};
 use crate::server_fns::meetings::{CreateMeeting, list_meetings};
 
 const PER_PAGE: i64 = 10;
@@ -32,8 +32,8 @@ fn Meetings() -> impl IntoView {
         <h1>"Meetings"</h1>
         <div class="grid-2">
             <div>
-                <MeetingList title="My meetings" scope="owned" refresh=create.version() />
-                <MeetingList title="Invited" scope="invited" refresh=create.version() />
+                <MeetingList title="My meetings" scope=MeetingScope::Owned refresh=create.version() />
+                <MeetingList title="Invited" scope=MeetingScope::Invited refresh=create.version() />
             </div>
             <section class="card" aria-labelledby="create-heading">
                 <h2 id="create-heading">"Schedule a meeting"</h2>
@@ -75,7 +75,7 @@ fn Meetings() -> impl IntoView {
 #[component]
 fn MeetingList(
     title: &'static str,
-    scope: &'static str,
+    scope: MeetingScope,
     refresh: RwSignal<usize>,
 ) -> impl IntoView {
     let page = RwSignal::new(1i64);
@@ -83,9 +83,9 @@ fn MeetingList(
         move || (page.get(), refresh.get()),
         move |(page, _)| {
             list_meetings(
-                Some(scope.into()),
+                Some(scope),
                 None,
-                Some("upcoming".into()),
+                Some(MeetingSort::Upcoming),
                 None,
                 Some(page),
                 Some(PER_PAGE),
@@ -105,7 +105,7 @@ fn MeetingList(
 
 fn render_page(
     result: Result<Page<MeetingListItem>, AppError>,
-    scope: &'static str,
+    scope: MeetingScope,
     page: RwSignal<i64>,
 ) -> AnyView {
     let list = match result {
@@ -113,7 +113,7 @@ fn render_page(
         Err(error) => return view! { <ErrorView error /> }.into_any(),
     };
     if list.data.is_empty() {
-        let empty = if scope == "owned" {
+        let empty = if scope == MeetingScope::Owned {
             "You have no meetings yet. Schedule one with the form."
         } else {
             "Nobody has invited you yet. Invitations show up here."
@@ -128,7 +128,7 @@ fn render_page(
         // A pager only when there is more than one page.
         {(last > 1).then(|| view! {
             // Each button names the page it goes to, so a double click cannot run past the end.
-            <nav class="pager" aria-label=if scope == "owned" { "Pages of my meetings" } else { "Pages of meetings I am invited to" }>
+            <nav class="pager" aria-label=if scope == MeetingScope::Owned { "Pages of my meetings" } else { "Pages of meetings I am invited to" }>
                 <button class="btn btn-quiet btn-small" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
                     "Previous"
                 </button>

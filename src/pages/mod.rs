@@ -7,4 +7,3 @@ pub mod invitations;
 pub mod join;
 pub mod meeting;
 pub mod meetings;
-pub mod not_found;

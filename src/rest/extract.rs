@@ -105,6 +105,24 @@ where
 /// Path ids: one that is not a positive integer names nothing, so it is a 404.
 pub struct ApiPath<T>(pub T);
 
+/// The `{id}` of a path, one type per kind of record: the handler extracts it with
+/// `ApiPath(MeetingId { id }): ApiPath<MeetingId>`, and its `#[utoipa::path]` lists it as
+/// `params(MeetingId)`, so the parameter is described once.
+macro_rules! path_id {
+    ($name:ident, $what:literal) => {
+        #[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Path)]
+        pub struct $name {
+            #[doc = $what]
+            pub id: i64,
+        }
+    };
+}
+
+path_id!(MeetingId, "The meeting's id");
+path_id!(InvitationId, "The invitation's id");
+path_id!(RecordingId, "The recording's id");
+
 impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
 where
     T: DeserializeOwned + Send,

@@ -7,7 +7,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery, InvitationId, MeetingId};
 use crate::domain::invitations::{self, Answer, Invitee};
 use crate::domain::proposals;
 use crate::error::AppError;
@@ -57,7 +57,7 @@ struct ProposeBody {
     tag = "invitations",
     summary = "Invite a user by id or an email address (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     request_body = InviteBody,
     responses(
@@ -70,7 +70,7 @@ struct ProposeBody {
 async fn invite(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<Invitation>), AppError> {
     let who = Invitee {
@@ -88,7 +88,7 @@ async fn invite(
     tag = "invitations",
     summary = "The meeting's invitations (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "Every invitation of the meeting, each with `invitee_name`: the invitee's name once the address belongs to an account, else null.", body = Vec<InvitationWithInvitee>),
@@ -98,7 +98,7 @@ async fn invite(
 async fn for_meeting(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Vec<InvitationWithInvitee>>, AppError> {
     Ok(Json(
         invitations::for_meeting(&state.backend, auth.user.id, id).await?,
@@ -135,7 +135,7 @@ async fn inbox(
     tag = "invitations",
     summary = "Accept (invitee only; may change their mind)",
     params(
-        ("id" = i64, Path, description = "The invitation's id"),
+        InvitationId,
     ),
     responses(
         (status = 200, description = "The invitation.", body = Invitation),
@@ -146,7 +146,7 @@ async fn inbox(
 async fn accept(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(InvitationId { id }): ApiPath<InvitationId>,
 ) -> Result<Json<Invitation>, AppError> {
     Ok(Json(
         invitations::respond(&state.backend, auth.user.id, id, Answer::Accept).await?,
@@ -160,7 +160,7 @@ async fn accept(
     tag = "invitations",
     summary = "Reject (invitee only; may change their mind)",
     params(
-        ("id" = i64, Path, description = "The invitation's id"),
+        InvitationId,
     ),
     responses(
         (status = 200, description = "The invitation.", body = Invitation),
@@ -171,7 +171,7 @@ async fn accept(
 async fn reject(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(InvitationId { id }): ApiPath<InvitationId>,
 ) -> Result<Json<Invitation>, AppError> {
     Ok(Json(
         invitations::respond(&state.backend, auth.user.id, id, Answer::Reject).await?,
@@ -185,7 +185,7 @@ async fn reject(
     tag = "invitations",
     summary = "Propose another time (invitee only)",
     params(
-        ("id" = i64, Path, description = "The invitation's id"),
+        InvitationId,
     ),
     request_body = ProposeBody,
     responses(
@@ -198,7 +198,7 @@ async fn reject(
 async fn propose(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(InvitationId { id }): ApiPath<InvitationId>,
     ApiJson(body): ApiJson<ProposeBody>,
 ) -> Result<Json<Invitation>, AppError> {
     let invitation = invitations::propose(
@@ -219,7 +219,7 @@ async fn propose(
     tag = "invitations",
     summary = "Move the meeting to the proposed time (owner)",
     params(
-        ("id" = i64, Path, description = "The invitation's id"),
+        InvitationId,
     ),
     responses(
         (status = 200, description = "The rescheduled meeting and the accepted invitation.", body = ProposalAccepted),
@@ -230,7 +230,7 @@ async fn propose(
 async fn accept_proposal(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(InvitationId { id }): ApiPath<InvitationId>,
 ) -> Result<Json<ProposalAccepted>, AppError> {
     let (meeting, invitation) =
         proposals::accept_proposal(&state.backend, auth.user.id, id).await?;
@@ -247,7 +247,7 @@ async fn accept_proposal(
     tag = "invitations",
     summary = "Decline the proposed time (owner)",
     params(
-        ("id" = i64, Path, description = "The invitation's id"),
+        InvitationId,
     ),
     responses(
         (status = 200, description = "The invitation, back to `pending`.", body = Invitation),
@@ -258,7 +258,7 @@ async fn accept_proposal(
 async fn decline_proposal(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(InvitationId { id }): ApiPath<InvitationId>,
 ) -> Result<Json<Invitation>, AppError> {
     Ok(Json(
         proposals::decline_proposal(&state.backend, auth.user.id, id).await?,
@@ -272,7 +272,7 @@ async fn decline_proposal(
     tag = "invitations",
     summary = "Withdraw an invitation that was not accepted (owner)",
     params(
-        ("id" = i64, Path, description = "The invitation's id"),
+        InvitationId,
     ),
     responses(
         (status = 204, description = "Withdrawn: the invitee no longer sees the meeting."),
@@ -283,7 +283,7 @@ async fn decline_proposal(
 async fn withdraw(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(InvitationId { id }): ApiPath<InvitationId>,
 ) -> Result<StatusCode, AppError> {
     invitations::withdraw(&state.backend, auth.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)

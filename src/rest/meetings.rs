@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery, MeetingId};
 use crate::domain::calendar;
 use crate::domain::meetings::{self, ListQuery, MeetingChanges, NewMeeting};
 use crate::error::AppError;
@@ -86,10 +86,10 @@ async fn create(
     tag = "meetings",
     summary = "The meetings the caller owns or is invited to",
     params(
-        ("scope" = Option<super::schemas::MeetingScope>, Query, description = "owned, invited or all (default all)"),
+        ("scope" = Option<crate::model::MeetingScope>, Query, description = "owned, invited or all (default all)"),
         ("status" = Option<crate::model::MeetingStatus>, Query, description = "Only meetings in this status"),
-        ("sort_by" = Option<super::schemas::MeetingSort>, Query, description = "Default scheduled_at. `upcoming`: scheduled and started meetings first, soonest first, then ended and cancelled ones, latest first (`sort_dir` does not apply)"),
-        ("sort_dir" = Option<super::schemas::SortDir>, Query, description = "Default desc"),
+        ("sort_by" = Option<crate::model::MeetingSort>, Query, description = "Default scheduled_at. `upcoming`: scheduled and started meetings first, soonest first, then ended and cancelled ones, latest first (`sort_dir` does not apply)"),
+        ("sort_dir" = Option<crate::model::SortDir>, Query, description = "Default desc"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "Page number, from 1 (default 1)"),
         ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
     ),
@@ -114,7 +114,7 @@ async fn list(
     tag = "meetings",
     summary = "One meeting (owner or invitee)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "The meeting.", body = Meeting),
@@ -123,7 +123,7 @@ async fn list(
 async fn show(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Meeting>, AppError> {
     Ok(Json(meetings::get(&state.backend, auth.user.id, id).await?))
 }
@@ -135,7 +135,7 @@ async fn show(
     tag = "meetings",
     summary = "Edit a meeting (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     request_body = UpdateBody,
     responses(
@@ -147,7 +147,7 @@ async fn show(
 async fn update(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<Json<Meeting>, AppError> {
     let changes = MeetingChanges {
@@ -167,7 +167,7 @@ async fn update(
     tag = "meetings",
     summary = "scheduled → started (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "The started meeting.", body = Meeting),
@@ -178,7 +178,7 @@ async fn update(
 async fn start(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Meeting>, AppError> {
     Ok(Json(
         meetings::start(&state.backend, auth.user.id, id).await?,
@@ -192,7 +192,7 @@ async fn start(
     tag = "meetings",
     summary = "started → ended (owner); ends the running recording and everyone's presence",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "The ended meeting.", body = Meeting),
@@ -203,7 +203,7 @@ async fn start(
 async fn end(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Meeting>, AppError> {
     Ok(Json(meetings::end(&state.backend, auth.user.id, id).await?))
 }
@@ -215,7 +215,7 @@ async fn end(
     tag = "meetings",
     summary = "scheduled → cancelled (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "The cancelled meeting.", body = Meeting),
@@ -226,7 +226,7 @@ async fn end(
 async fn cancel(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Meeting>, AppError> {
     Ok(Json(
         meetings::cancel(&state.backend, auth.user.id, id).await?,
@@ -240,7 +240,7 @@ async fn cancel(
     tag = "meetings",
     summary = "The meeting as an iCalendar file (owner or invitee)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "One VEVENT with the title, start, duration, URL and organizer.", body = String, content_type = "text/calendar"),
@@ -249,7 +249,7 @@ async fn cancel(
 async fn ics(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<impl IntoResponse, AppError> {
     let body = calendar::ics(&state.backend, auth.user.id, id).await?;
     Ok((

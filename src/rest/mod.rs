@@ -24,7 +24,7 @@ use crate::error::AppError;
 use crate::web::security::{REQUEST_TIMEOUT, time_limit};
 use crate::web::state::AppState;
 
-pub use extract::{ApiJson, ApiPath, ApiQuery};
+pub use extract::{ApiJson, ApiPath, ApiQuery, InvitationId, MeetingId, RecordingId};
 
 pub fn router() -> Router<AppState> {
     Router::new()

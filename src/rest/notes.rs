@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::ApiPath;
+use super::{ApiPath, MeetingId};
 use crate::domain::notes;
 use crate::error::AppError;
 use crate::model::Note;
@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
     tag = "notes",
     summary = "Generate the mocked AI note from the meeting's data (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 201, description = "The stored note.", body = Note),
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 async fn generate(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<(StatusCode, Json<Note>), AppError> {
     let note = notes::generate(&state.backend, auth.user.id, id).await?;
     Ok((StatusCode::CREATED, Json(note)))
@@ -47,7 +47,7 @@ async fn generate(
     tag = "notes",
     summary = "The meeting's notes, newest first (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "The notes.", body = Vec<Note>),
@@ -57,7 +57,7 @@ async fn generate(
 async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Vec<Note>>, AppError> {
     Ok(Json(notes::list(&state.backend, auth.user.id, id).await?))
 }

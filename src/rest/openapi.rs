@@ -69,11 +69,11 @@ pub fn router() -> Router<AppState> {
     security(("bearer" = [])),
     components(schemas(
         schemas::ErrorBody,
-        schemas::MeetingScope,
-        schemas::MeetingSort,
-        schemas::RecordingSort,
-        schemas::SortDir,
-        schemas::ActiveFlag
+        crate::model::MeetingScope,
+        crate::model::MeetingSort,
+        crate::model::RecordingSort,
+        crate::model::SortDir,
+        crate::model::ActiveFlag
     )),
     modifiers(&BearerScheme, &ExtractorErrors),
     tags(

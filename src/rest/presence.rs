@@ -6,11 +6,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{ApiPath, ApiQuery};
+use super::{ApiPath, ApiQuery, MeetingId};
 use crate::domain::access;
 use crate::domain::presence::{self, Joined};
+use crate::domain::validate::{Checks, Given};
 use crate::error::AppError;
-use crate::model::Participant;
+use crate::model::{ActiveFlag, Participant};
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
@@ -28,7 +29,7 @@ pub fn router() -> Router<AppState> {
     tag = "presence",
     summary = "Enter the call (owner or accepted invitee)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 201, description = "Joined.", body = Participant),
@@ -40,7 +41,7 @@ pub fn router() -> Router<AppState> {
 async fn join(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<(StatusCode, Json<Participant>), AppError> {
     let (participant, joined) = presence::join(&state.backend, auth.user.id, id).await?;
     let status = match joined {
@@ -57,7 +58,7 @@ async fn join(
     tag = "presence",
     summary = "Leave the call",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "Left.", body = Participant),
@@ -67,7 +68,7 @@ async fn join(
 async fn leave(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Participant>, AppError> {
     presence::leave(&state.backend, auth.user.id, id)
         .await
@@ -76,7 +77,7 @@ async fn leave(
 
 #[derive(Deserialize)]
 struct ParticipantsQuery {
-    active: Option<String>,
+    active: Option<Given<ActiveFlag>>,
 }
 
 #[utoipa::path(
@@ -86,8 +87,8 @@ struct ParticipantsQuery {
     tag = "presence",
     summary = "Who joined, newest first (owner or present participant)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
-        ("active" = Option<super::schemas::ActiveFlag>, Query, description = "1 keeps those present only"),
+        MeetingId,
+        ("active" = Option<crate::model::ActiveFlag>, Query, description = "1 keeps those present only"),
     ),
     responses(
         (status = 200, description = "The participants.", body = Vec<Participant>),
@@ -97,13 +98,13 @@ struct ParticipantsQuery {
 async fn participants(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
     query: Result<ApiQuery<ParticipantsQuery>, AppError>,
 ) -> Result<Json<Vec<Participant>>, AppError> {
-    let active = query.and_then(|ApiQuery(q)| match q.active.as_deref().map(str::trim) {
-        None | Some("") | Some("0") | Some("false") => Ok(false),
-        Some("1") | Some("true") => Ok(true),
-        Some(_) => Err(AppError::invalid("active", "must be 1 or 0")),
+    let active = query.and_then(|ApiQuery(q)| {
+        let mut checks = Checks::new();
+        let active = checks.choice("active", q.active, ActiveFlag::Zero);
+        checks.finish().map(|()| active.present_only())
     });
     let active = match active {
         Ok(active) => active,

@@ -7,11 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use tower::Service;
 use tower_http::services::ServeFile;
 
-use super::{ApiPath, ApiQuery};
+use super::{ApiPath, ApiQuery, MeetingId, RecordingId};
 use crate::domain::access;
 use crate::domain::recordings::{self, ListQuery};
 use crate::error::AppError;
@@ -28,14 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/recordings/{id}/download", get(download))
 }
 
-#[derive(Deserialize)]
-struct ListParams {
-    page: Option<i64>,
-    per_page: Option<i64>,
-    sort_by: Option<String>,
-    sort_dir: Option<String>,
-}
-
 #[utoipa::path(
     get,
     path = "/api/meetings/{id}/recordings",
@@ -43,9 +34,9 @@ struct ListParams {
     tag = "recordings",
     summary = "The meeting's recordings (owner)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
-        ("sort_by" = Option<super::schemas::RecordingSort>, Query, description = "Default created_at"),
-        ("sort_dir" = Option<super::schemas::SortDir>, Query, description = "Default desc"),
+        MeetingId,
+        ("sort_by" = Option<crate::model::RecordingSort>, Query, description = "Default created_at"),
+        ("sort_dir" = Option<crate::model::SortDir>, Query, description = "Default desc"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "Page number, from 1 (default 1)"),
         ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1..100 (default 10)"),
     ),
@@ -57,18 +48,12 @@ struct ListParams {
 async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
-    query: Result<ApiQuery<ListParams>, AppError>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
+    query: Result<ApiQuery<ListQuery>, AppError>,
 ) -> Result<Json<Page<Recording>>, AppError> {
-    let ApiQuery(params) = match query {
+    let ApiQuery(query) = match query {
         Ok(query) => query,
         Err(e) => return Err(access::unless_hidden(&state.backend, auth.user.id, id, e).await),
-    };
-    let query = ListQuery {
-        page: params.page,
-        per_page: params.per_page,
-        sort_by: params.sort_by,
-        sort_dir: params.sort_dir,
     };
     Ok(Json(
         recordings::list(&state.backend, auth.user.id, id, query).await?,
@@ -82,7 +67,7 @@ async fn list(
     tag = "recordings",
     summary = "Start recording (owner); snapshots who is present",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 201, description = "The running recording.", body = Recording),
@@ -93,7 +78,7 @@ async fn list(
 async fn start(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<(StatusCode, Json<Recording>), AppError> {
     let recording = recordings::start(&state.backend, auth.user.id, id).await?;
     Ok((StatusCode::CREATED, Json(recording)))
@@ -106,7 +91,7 @@ async fn start(
     tag = "recordings",
     summary = "End the running recording (owner) and write its manifest",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     responses(
         (status = 200, description = "The ended recording with its file.", body = Recording),
@@ -117,7 +102,7 @@ async fn start(
 async fn end(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
 ) -> Result<Json<Recording>, AppError> {
     Ok(Json(
         recordings::end(&state.backend, auth.user.id, id).await?,
@@ -131,7 +116,7 @@ async fn end(
     tag = "recordings",
     summary = "One recording (owner)",
     params(
-        ("id" = i64, Path, description = "The recording's id"),
+        RecordingId,
     ),
     responses(
         (status = 200, description = "The recording.", body = Recording),
@@ -141,7 +126,7 @@ async fn end(
 async fn show(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(RecordingId { id }): ApiPath<RecordingId>,
 ) -> Result<Json<Recording>, AppError> {
     Ok(Json(
         recordings::get(&state.backend, auth.user.id, id).await?,
@@ -162,7 +147,7 @@ fn file_unavailable() -> AppError {
     tag = "recordings",
     summary = "The recording's manifest file as an attachment (owner); supports Range",
     params(
-        ("id" = i64, Path, description = "The recording's id"),
+        RecordingId,
         ("Range" = Option<String>, Header, description = "e.g. bytes=0-99"),
     ),
     responses(
@@ -176,7 +161,7 @@ fn file_unavailable() -> AppError {
 async fn download(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(RecordingId { id }): ApiPath<RecordingId>,
     request: Request,
 ) -> Result<Response, AppError> {
     let file = recordings::file(&state.backend, auth.user.id, id)

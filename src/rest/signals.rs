@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery, MeetingId};
 use crate::domain::signals::{self, InboxQuery, NewSignal};
 use crate::error::AppError;
 use crate::model::Signal;
@@ -31,7 +31,7 @@ pub fn long_poll_router() -> Router<AppState> {
     tag = "signaling",
     summary = "Send a signal to another present participant",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     request_body = super::schemas::NewSignal,
     responses(
@@ -44,7 +44,7 @@ pub fn long_poll_router() -> Router<AppState> {
 async fn send(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
     ApiJson(body): ApiJson<NewSignal>,
 ) -> Result<(StatusCode, Json<Signal>), AppError> {
     let signal = signals::send(&state.backend, auth.user.id, id, body).await?;
@@ -58,7 +58,7 @@ async fn send(
     tag = "signaling",
     summary = "The caller's unacknowledged signals (long-poll with `wait`)",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
         ("since_id" = Option<i64>, Query, minimum = 0, description = "Only signals with a greater id (default 0)"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 100)"),
         ("wait" = Option<i64>, Query, minimum = 0, maximum = 30, description = "Seconds to hold an empty inbox open (default 0)"),
@@ -72,7 +72,7 @@ async fn send(
 async fn inbox(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
     query: Result<ApiQuery<InboxQuery>, AppError>,
 ) -> Result<Json<Vec<Signal>>, AppError> {
     // A query that cannot be read is checked last, as the domain checks one that can.
@@ -106,7 +106,7 @@ struct Acknowledged {
     tag = "signaling",
     summary = "Acknowledge received signals",
     params(
-        ("id" = i64, Path, description = "The meeting's id"),
+        MeetingId,
     ),
     request_body = AckBody,
     responses(
@@ -117,7 +117,7 @@ struct Acknowledged {
 async fn ack(
     State(state): State<AppState>,
     auth: AuthUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
     ApiJson(body): ApiJson<AckBody>,
 ) -> Result<Json<Acknowledged>, AppError> {
     let acknowledged = signals::ack(&state.backend, auth.user.id, id, &body.ids).await?;

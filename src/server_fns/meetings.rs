@@ -5,25 +5,26 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::{
-    JoinTarget, Meeting, MeetingCreated, MeetingDetail, MeetingListItem, MeetingPageData, Page,
+    JoinTarget, Meeting, MeetingCreated, MeetingDetail, MeetingListItem, MeetingPageData,
+    MeetingScope, MeetingSort, MeetingStatus, Page, SortDir,
 };
 
 #[server(prefix = "/rpc")]
 pub async fn list_meetings(
-    scope: Option<String>,
-    status: Option<String>,
-    sort_by: Option<String>,
-    sort_dir: Option<String>,
+    scope: Option<MeetingScope>,
+    status: Option<MeetingStatus>,
+    sort_by: Option<MeetingSort>,
+    sort_dir: Option<SortDir>,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> Result<Page<MeetingListItem>, AppError> {
     use crate::domain::meetings::{ListQuery, list};
     let (state, auth) = super::ctx::user().await?;
     let query = ListQuery {
-        scope,
-        status,
-        sort_by,
-        sort_dir,
+        scope: scope.map(Into::into),
+        status: status.map(Into::into),
+        sort_by: sort_by.map(Into::into),
+        sort_dir: sort_dir.map(Into::into),
         page,
         per_page,
     };

@@ -24,12 +24,13 @@ pub async fn list_recordings(
     page: Option<i64>,
 ) -> Result<Page<Recording>, AppError> {
     use crate::domain::recordings::{ListQuery, list};
+    use crate::model::{RecordingSort, SortDir};
     let (state, auth) = super::ctx::user().await?;
     let query = ListQuery {
         page,
         per_page: Some(20),
-        sort_by: Some("created_at".into()),
-        sort_dir: Some("desc".into()),
+        sort_by: Some(RecordingSort::CreatedAt.into()),
+        sort_dir: Some(SortDir::Desc.into()),
     };
     list(&state.backend, auth.user.id, meeting_id, query).await
 }

@@ -1,5 +1,5 @@
 //! How `AppError` leaves the server over HTTP: the JSON body of the contract, the status,
-//! and `Retry-After` where it applies. Database failures are logged here and hidden.
+//! and `Retry-After` where it applies.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -23,24 +23,5 @@ impl IntoResponse for AppError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
-    }
-}
-
-impl From<sqlx::Error> for AppError {
-    #[track_caller]
-    fn from(err: sqlx::Error) -> Self {
-        let at = std::panic::Location::caller();
-        match err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                tracing::error!(error = %err, %at, "database unavailable");
-                AppError::Unavailable(
-                    "The database is unavailable right now. Please try again.".into(),
-                )
-            }
-            _ => {
-                tracing::error!(error = %err, %at, "database error");
-                AppError::Internal
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
-//! What an unknown page shows, with a 404 status on the server.
+//! What an unknown page, or a record the caller may not see, shows: with a 404 status on the
+//! server.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
