@@ -57,7 +57,10 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        // Each `$text` is its variant's name in snake_case (the OpenAPI derive does not read a
+        // rename passed through a macro).
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -125,14 +128,48 @@ string_enum!(
     /// `sort_dir` of a list.
     SortDir { Asc = "asc", Desc = "desc" }
 );
-string_enum!(
-    /// `active` of the participants list: `1`/`true` keeps those present only.
-    ActiveFlag { One = "1", Zero = "0", True = "true", False = "false" }
-);
+/// `active` of the participants list: `1`/`true` keeps those present only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ActiveFlag {
+    #[serde(rename = "1")]
+    One,
+    #[serde(rename = "0")]
+    Zero,
+    #[serde(rename = "true")]
+    True,
+    #[serde(rename = "false")]
+    False,
+}
 
 impl ActiveFlag {
     pub fn present_only(self) -> bool {
         matches!(self, Self::One | Self::True)
+    }
+}
+
+impl Choice for ActiveFlag {
+    const ALL: &'static [Self] = &[Self::One, Self::Zero, Self::True, Self::False];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::One => "1",
+            Self::Zero => "0",
+            Self::True => "true",
+            Self::False => "false",
+        }
+    }
+}
+
+impl std::str::FromStr for ActiveFlag {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|flag| flag.as_str() == s)
+            .ok_or_else(Self::expected)
     }
 }
 
@@ -315,5 +352,36 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serde (the API's JSON) and `as_str` (SQL, query strings, messages) spell every value
+    /// alike, and each value reads back from its text.
+    fn spelt_alike<T>()
+    where
+        T: Choice + Serialize + std::str::FromStr + PartialEq + std::fmt::Debug,
+    {
+        for value in T::ALL {
+            assert_eq!(serde_json::to_value(value).unwrap(), value.as_str());
+            assert_eq!(value.as_str().parse::<T>().ok(), Some(*value));
+        }
+    }
+
+    #[test]
+    fn every_closed_set_is_spelt_alike_in_json_and_text() {
+        spelt_alike::<MeetingStatus>();
+        spelt_alike::<InvitationStatus>();
+        spelt_alike::<MeetingScope>();
+        spelt_alike::<MeetingSort>();
+        spelt_alike::<RecordingSort>();
+        spelt_alike::<SortDir>();
+        spelt_alike::<ActiveFlag>();
+        spelt_alike::<SignalType>();
+        spelt_alike::<Sentiment>();
+        spelt_alike::<Role>();
     }
 }

@@ -2,13 +2,13 @@
 
 use std::net::SocketAddr;
 
+use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_sessions::Session;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::ApiJson;
 use crate::domain::{tokens, users};
@@ -17,13 +17,13 @@ use crate::model::{TokenResponse, User};
 use crate::web::auth::{AuthUser, end_session};
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(register))
-        .route("/auth/login", post(login))
-        .route("/auth/me", get(me))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/logout", post(logout))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(me))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -55,7 +55,7 @@ fn token_response(state: &AppState, user: User) -> Result<Json<TokenResponse>, A
 
 #[utoipa::path(
     post,
-    path = "/api/auth/register",
+    path = "/auth/register",
     operation_id = "register",
     tag = "auth",
     summary = "Create an account and sign in",
@@ -81,7 +81,7 @@ async fn register(
 
 #[utoipa::path(
     post,
-    path = "/api/auth/login",
+    path = "/auth/login",
     operation_id = "login",
     tag = "auth",
     summary = "Sign in with email and password",
@@ -110,7 +110,7 @@ async fn login(
 
 #[utoipa::path(
     get,
-    path = "/api/auth/me",
+    path = "/auth/me",
     operation_id = "me",
     tag = "auth",
     summary = "The signed-in user",
@@ -124,7 +124,7 @@ async fn me(auth: AuthUser) -> Json<User> {
 
 #[utoipa::path(
     post,
-    path = "/api/auth/refresh",
+    path = "/auth/refresh",
     operation_id = "refresh",
     tag = "auth",
     summary = "Exchange the token for a new one; the old one is revoked",
@@ -150,7 +150,7 @@ async fn refresh(
 
 #[utoipa::path(
     post,
-    path = "/api/auth/logout",
+    path = "/auth/logout",
     operation_id = "logout",
     tag = "auth",
     summary = "Revoke the token",

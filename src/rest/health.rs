@@ -1,21 +1,20 @@
 //! Liveness and database reachability.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde_json::{Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(health))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/health",
+    path = "/health",
     operation_id = "health",
     tag = "service",
     summary = "Liveness and database reachability",

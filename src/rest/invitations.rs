@@ -1,11 +1,11 @@
 //! Invitations: inviting to a meeting, the caller's inbox, the invitee's answers and the
 //! owner's answer to a proposed time.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiJson, ApiPath, ApiQuery, InvitationId, MeetingId};
 use crate::domain::invitations::{self, Answer, Invitee};
@@ -15,17 +15,17 @@ use crate::model::{Invitation, InvitationWithInvitee, InvitationWithMeeting, Pro
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/meetings/{id}/invite", post(invite))
-        .route("/meetings/{id}/invitations", get(for_meeting))
-        .route("/invitations", get(inbox))
-        .route("/invitations/{id}/accept", post(accept))
-        .route("/invitations/{id}/reject", post(reject))
-        .route("/invitations/{id}/propose", post(propose))
-        .route("/invitations/{id}/proposal/accept", post(accept_proposal))
-        .route("/invitations/{id}/proposal/decline", post(decline_proposal))
-        .route("/invitations/{id}", delete(withdraw))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(invite))
+        .routes(routes!(for_meeting))
+        .routes(routes!(inbox))
+        .routes(routes!(accept))
+        .routes(routes!(reject))
+        .routes(routes!(propose))
+        .routes(routes!(accept_proposal))
+        .routes(routes!(decline_proposal))
+        .routes(routes!(withdraw))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -52,7 +52,7 @@ struct ProposeBody {
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/invite",
+    path = "/meetings/{id}/invite",
     operation_id = "invite",
     tag = "invitations",
     summary = "Invite a user by id or an email address (owner)",
@@ -83,7 +83,7 @@ async fn invite(
 
 #[utoipa::path(
     get,
-    path = "/api/meetings/{id}/invitations",
+    path = "/meetings/{id}/invitations",
     operation_id = "list_meeting_invitations",
     tag = "invitations",
     summary = "The meeting's invitations (owner)",
@@ -107,7 +107,7 @@ async fn for_meeting(
 
 #[utoipa::path(
     get,
-    path = "/api/invitations",
+    path = "/invitations",
     operation_id = "invitation_inbox",
     tag = "invitations",
     summary = "The invitations addressed to the caller",
@@ -130,7 +130,7 @@ async fn inbox(
 
 #[utoipa::path(
     post,
-    path = "/api/invitations/{id}/accept",
+    path = "/invitations/{id}/accept",
     operation_id = "accept_invitation",
     tag = "invitations",
     summary = "Accept (invitee only; may change their mind)",
@@ -155,7 +155,7 @@ async fn accept(
 
 #[utoipa::path(
     post,
-    path = "/api/invitations/{id}/reject",
+    path = "/invitations/{id}/reject",
     operation_id = "reject_invitation",
     tag = "invitations",
     summary = "Reject (invitee only; may change their mind)",
@@ -180,7 +180,7 @@ async fn reject(
 
 #[utoipa::path(
     post,
-    path = "/api/invitations/{id}/propose",
+    path = "/invitations/{id}/propose",
     operation_id = "propose_time",
     tag = "invitations",
     summary = "Propose another time (invitee only)",
@@ -214,7 +214,7 @@ async fn propose(
 
 #[utoipa::path(
     post,
-    path = "/api/invitations/{id}/proposal/accept",
+    path = "/invitations/{id}/proposal/accept",
     operation_id = "accept_proposal",
     tag = "invitations",
     summary = "Move the meeting to the proposed time (owner)",
@@ -242,7 +242,7 @@ async fn accept_proposal(
 
 #[utoipa::path(
     post,
-    path = "/api/invitations/{id}/proposal/decline",
+    path = "/invitations/{id}/proposal/decline",
     operation_id = "decline_proposal",
     tag = "invitations",
     summary = "Decline the proposed time (owner)",
@@ -267,7 +267,7 @@ async fn decline_proposal(
 
 #[utoipa::path(
     delete,
-    path = "/api/invitations/{id}",
+    path = "/invitations/{id}",
     operation_id = "withdraw_invitation",
     tag = "invitations",
     summary = "Withdraw an invitation that was not accepted (owner)",

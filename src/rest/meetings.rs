@@ -1,12 +1,12 @@
 //! `/api/meetings` and the meeting-scoped actions: create, list, read, edit, start, end,
 //! cancel and the calendar file.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiJson, ApiPath, ApiQuery, MeetingId};
 use crate::domain::calendar;
@@ -16,14 +16,16 @@ use crate::model::{Meeting, MeetingCreated, MeetingListItem, Page};
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/meetings", get(list).post(create))
-        .route("/meetings/{id}", get(show).put(update))
-        .route("/meetings/{id}/start", post(start))
-        .route("/meetings/{id}/end", post(end))
-        .route("/meetings/{id}/cancel", post(cancel))
-        .route("/meetings/{id}/calendar.ics", get(ics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(create))
+        .routes(routes!(show))
+        .routes(routes!(update))
+        .routes(routes!(start))
+        .routes(routes!(end))
+        .routes(routes!(cancel))
+        .routes(routes!(ics))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -52,7 +54,7 @@ struct UpdateBody {
 
 #[utoipa::path(
     post,
-    path = "/api/meetings",
+    path = "/meetings",
     operation_id = "create_meeting",
     tag = "meetings",
     summary = "Schedule a meeting",
@@ -81,7 +83,7 @@ async fn create(
 
 #[utoipa::path(
     get,
-    path = "/api/meetings",
+    path = "/meetings",
     operation_id = "list_meetings",
     tag = "meetings",
     summary = "The meetings the caller owns or is invited to",
@@ -109,7 +111,7 @@ async fn list(
 
 #[utoipa::path(
     get,
-    path = "/api/meetings/{id}",
+    path = "/meetings/{id}",
     operation_id = "get_meeting",
     tag = "meetings",
     summary = "One meeting (owner or invitee)",
@@ -130,7 +132,7 @@ async fn show(
 
 #[utoipa::path(
     put,
-    path = "/api/meetings/{id}",
+    path = "/meetings/{id}",
     operation_id = "update_meeting",
     tag = "meetings",
     summary = "Edit a meeting (owner)",
@@ -162,7 +164,7 @@ async fn update(
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/start",
+    path = "/meetings/{id}/start",
     operation_id = "start_meeting",
     tag = "meetings",
     summary = "scheduled → started (owner)",
@@ -187,7 +189,7 @@ async fn start(
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/end",
+    path = "/meetings/{id}/end",
     operation_id = "end_meeting",
     tag = "meetings",
     summary = "started → ended (owner); ends the running recording and everyone's presence",
@@ -210,7 +212,7 @@ async fn end(
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/cancel",
+    path = "/meetings/{id}/cancel",
     operation_id = "cancel_meeting",
     tag = "meetings",
     summary = "scheduled → cancelled (owner)",
@@ -235,7 +237,7 @@ async fn cancel(
 
 #[utoipa::path(
     get,
-    path = "/api/meetings/{id}/calendar.ics",
+    path = "/meetings/{id}/calendar.ics",
     operation_id = "meeting_calendar",
     tag = "meetings",
     summary = "The meeting as an iCalendar file (owner or invitee)",

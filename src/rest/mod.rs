@@ -18,6 +18,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{Method, Uri};
 use axum::middleware::from_fn_with_state;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::domain::signals::MAX_WAIT_SECS;
 use crate::error::AppError;
@@ -26,8 +28,9 @@ use crate::web::state::AppState;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery, InvitationId, MeetingId, RecordingId};
 
+/// The API under `/api`, and its OpenAPI document from the same list of routes.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let api = OpenApiRouter::new()
         .merge(health::router())
         .merge(auth::router())
         .merge(presence::router())
@@ -42,7 +45,12 @@ pub fn router() -> Router<AppState> {
         .merge(signals::long_poll_router().layer(from_fn_with_state(
             REQUEST_TIMEOUT + Duration::from_secs(MAX_WAIT_SECS.unsigned_abs()),
             time_limit,
-        )))
+        )));
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .nest("/api", api)
+        .split_for_parts();
+    openapi::publish(doc);
+    router
 }
 
 async fn not_found(method: Method, uri: Uri) -> AppError {

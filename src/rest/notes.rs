@@ -1,9 +1,9 @@
 //! `/api/meetings/{id}/notes`: generating and listing the mocked AI notes.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiPath, MeetingId};
 use crate::domain::notes;
@@ -12,13 +12,15 @@ use crate::model::Note;
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/meetings/{id}/notes", get(list).post(generate))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(generate))
+        .routes(routes!(list))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/notes",
+    path = "/meetings/{id}/notes",
     operation_id = "generate_note",
     tag = "notes",
     summary = "Generate the mocked AI note from the meeting's data (owner)",
@@ -42,7 +44,7 @@ async fn generate(
 
 #[utoipa::path(
     get,
-    path = "/api/meetings/{id}/notes",
+    path = "/meetings/{id}/notes",
     operation_id = "list_notes",
     tag = "notes",
     summary = "The meeting's notes, newest first (owner)",

@@ -1,70 +1,34 @@
 //! `GET /api/openapi.json`: the OpenAPI document of the HTTP contract, generated from the
-//! handlers' `#[utoipa::path]` attributes and the shared model types.
+//! handlers' `#[utoipa::path]` attributes (gathered by the routers that serve them) and the
+//! shared model types.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
-use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::schemas;
 use crate::error::AppError;
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(serve))
+/// `GET /openapi.json`, served from what [`publish`] stored.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(serve))
 }
 
+/// The document's frame: its title, security scheme, shared schemas and tags. The paths come
+/// from the routers themselves (`rest::router`), so routes and document share one list.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Projitt Meet API",
         description = "Schedule meetings, invite people, and meet over a WebRTC mesh signaled \
                        through a polled inbox. Errors share one body: `{error, message, fields?}`.",
-    ),
-    paths(
-        super::health::health,
-        serve,
-        super::auth::register,
-        super::auth::login,
-        super::auth::me,
-        super::auth::refresh,
-        super::auth::logout,
-        super::meetings::list,
-        super::meetings::create,
-        super::meetings::show,
-        super::meetings::update,
-        super::meetings::start,
-        super::meetings::end,
-        super::meetings::cancel,
-        super::meetings::ics,
-        super::invitations::invite,
-        super::invitations::for_meeting,
-        super::invitations::inbox,
-        super::invitations::accept,
-        super::invitations::reject,
-        super::invitations::propose,
-        super::invitations::accept_proposal,
-        super::invitations::decline_proposal,
-        super::invitations::withdraw,
-        super::presence::join,
-        super::presence::leave,
-        super::presence::participants,
-        super::signals::send,
-        super::signals::inbox,
-        super::signals::ack,
-        super::recordings::list,
-        super::recordings::start,
-        super::recordings::end,
-        super::recordings::show,
-        super::recordings::download,
-        super::notes::generate,
-        super::notes::list,
     ),
     security(("bearer" = [])),
     components(schemas(
@@ -75,7 +39,7 @@ pub fn router() -> Router<AppState> {
         crate::model::SortDir,
         crate::model::ActiveFlag
     )),
-    modifiers(&BearerScheme, &ExtractorErrors),
+    modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Accounts and access tokens"),
         (name = "meetings", description = "Scheduling and the meeting's life cycle"),
@@ -90,21 +54,33 @@ pub fn router() -> Router<AppState> {
 pub(crate) struct ApiDoc;
 
 /// Built once: the document only changes when the code does.
-static DOCUMENT: LazyLock<Result<String, String>> =
-    LazyLock::new(|| ApiDoc::openapi().to_json().map_err(|e| e.to_string()));
+static DOCUMENT: OnceLock<Result<String, String>> = OnceLock::new();
+
+/// Completes the document that the routers assembled (each operation gets the errors of the
+/// shared extractors) and keeps it for [`serve`].
+pub fn publish(mut doc: utoipa::openapi::OpenApi) {
+    DOCUMENT.get_or_init(|| {
+        ExtractorErrors.modify(&mut doc);
+        doc.to_json().map_err(|e| e.to_string())
+    });
+}
 
 #[utoipa::path(
     get,
-    path = "/api/openapi.json",
+    path = "/openapi.json",
     operation_id = "openapi_document",
     tag = "service",
     security(()),
     responses((status = 200, description = "This OpenAPI 3.1 document.", body = Object)),
 )]
 async fn serve() -> Result<impl IntoResponse, AppError> {
-    match &*DOCUMENT {
-        Ok(json) => Ok(([(header::CONTENT_TYPE, "application/json")], json.clone())),
-        Err(e) => {
+    match DOCUMENT.get() {
+        Some(Ok(json)) => Ok(([(header::CONTENT_TYPE, "application/json")], json.clone())),
+        None => {
+            tracing::error!("the OpenAPI document was not published");
+            Err(AppError::Internal)
+        }
+        Some(Err(e)) => {
             tracing::error!(error = %e, "the OpenAPI document does not serialize");
             Err(AppError::Internal)
         }

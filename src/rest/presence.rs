@@ -1,10 +1,10 @@
 //! `/api/meetings/{id}/presence/*` and `/participants`: who is in the call.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiPath, ApiQuery, MeetingId};
 use crate::domain::access;
@@ -15,16 +15,16 @@ use crate::model::{ActiveFlag, Participant};
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/meetings/{id}/presence/join", post(join))
-        .route("/meetings/{id}/presence/leave", post(leave))
-        .route("/meetings/{id}/participants", get(participants))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(join))
+        .routes(routes!(leave))
+        .routes(routes!(participants))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/presence/join",
+    path = "/meetings/{id}/presence/join",
     operation_id = "join_meeting",
     tag = "presence",
     summary = "Enter the call (owner or accepted invitee)",
@@ -53,7 +53,7 @@ async fn join(
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/presence/leave",
+    path = "/meetings/{id}/presence/leave",
     operation_id = "leave_meeting",
     tag = "presence",
     summary = "Leave the call",
@@ -82,7 +82,7 @@ struct ParticipantsQuery {
 
 #[utoipa::path(
     get,
-    path = "/api/meetings/{id}/participants",
+    path = "/meetings/{id}/participants",
     operation_id = "list_participants",
     tag = "presence",
     summary = "Who joined, newest first (owner or present participant)",

@@ -1,14 +1,14 @@
 //! `/api/meetings/{id}/recordings*` and `/api/recordings/{id}*`: starting, ending, listing and
 //! downloading recordings.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use tower::Service;
 use tower_http::services::ServeFile;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiPath, ApiQuery, MeetingId, RecordingId};
 use crate::domain::access;
@@ -18,18 +18,18 @@ use crate::model::{Page, Recording};
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/meetings/{id}/recordings", get(list))
-        .route("/meetings/{id}/recordings/start", post(start))
-        .route("/meetings/{id}/recordings/end", post(end))
-        .route("/recordings/{id}", get(show))
-        .route("/recordings/{id}/download", get(download))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(start))
+        .routes(routes!(end))
+        .routes(routes!(show))
+        .routes(routes!(download))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/meetings/{id}/recordings",
+    path = "/meetings/{id}/recordings",
     operation_id = "list_recordings",
     tag = "recordings",
     summary = "The meeting's recordings (owner)",
@@ -62,7 +62,7 @@ async fn list(
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/recordings/start",
+    path = "/meetings/{id}/recordings/start",
     operation_id = "start_recording",
     tag = "recordings",
     summary = "Start recording (owner); snapshots who is present",
@@ -86,7 +86,7 @@ async fn start(
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/recordings/end",
+    path = "/meetings/{id}/recordings/end",
     operation_id = "end_recording",
     tag = "recordings",
     summary = "End the running recording (owner) and write its manifest",
@@ -111,7 +111,7 @@ async fn end(
 
 #[utoipa::path(
     get,
-    path = "/api/recordings/{id}",
+    path = "/recordings/{id}",
     operation_id = "get_recording",
     tag = "recordings",
     summary = "One recording (owner)",
@@ -142,7 +142,7 @@ fn file_unavailable() -> AppError {
 /// Streams the file; `ServeFile` answers `Range` with 206 and conditional requests with 304.
 #[utoipa::path(
     get,
-    path = "/api/recordings/{id}/download",
+    path = "/recordings/{id}/download",
     operation_id = "download_recording",
     tag = "recordings",
     summary = "The recording's manifest file as an attachment (owner); supports Range",

@@ -1,10 +1,10 @@
 //! `/api/meetings/{id}/rtc/*`: the signaling inbox (send, long-poll, ack).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiJson, ApiPath, ApiQuery, MeetingId};
 use crate::domain::signals::{self, InboxQuery, NewSignal};
@@ -13,20 +13,20 @@ use crate::model::Signal;
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/meetings/{id}/rtc/send", post(send))
-        .route("/meetings/{id}/rtc/ack", post(ack))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send))
+        .routes(routes!(ack))
 }
 
 /// The inbox long-poll, apart: its time limit adds the longest wait (see `rest::router`).
-pub fn long_poll_router() -> Router<AppState> {
-    Router::new().route("/meetings/{id}/rtc/inbox", get(inbox))
+pub fn long_poll_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(inbox))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/rtc/send",
+    path = "/meetings/{id}/rtc/send",
     operation_id = "send_signal",
     tag = "signaling",
     summary = "Send a signal to another present participant",
@@ -53,7 +53,7 @@ async fn send(
 
 #[utoipa::path(
     get,
-    path = "/api/meetings/{id}/rtc/inbox",
+    path = "/meetings/{id}/rtc/inbox",
     operation_id = "signal_inbox",
     tag = "signaling",
     summary = "The caller's unacknowledged signals (long-poll with `wait`)",
@@ -101,7 +101,7 @@ struct Acknowledged {
 
 #[utoipa::path(
     post,
-    path = "/api/meetings/{id}/rtc/ack",
+    path = "/meetings/{id}/rtc/ack",
     operation_id = "ack_signals",
     tag = "signaling",
     summary = "Acknowledge received signals",

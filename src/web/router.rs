@@ -56,8 +56,8 @@ pub fn build(state: AppState) -> Router {
             REQUEST_TIMEOUT,
             security::time_limit,
         ))
-        // The API sets its own time limits, route by route.
-        .nest("/api", crate::rest::router())
+        // The API (under /api) sets its own time limits, route by route.
+        .merge(crate::rest::router())
         .layer(middleware::from_fn(rpc_error_status))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
