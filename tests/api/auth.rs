@@ -1,11 +1,10 @@
 //! `/api/auth/*`, tokens, and the contract's answers to bad input.
 
-mod common;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{SECRET, expect_error, spawn};
 use serde_json::{Value, json};
+
+use crate::support::app::{SECRET, expect_error, spawn};
 
 #[tokio::test]
 async fn register_login_me_refresh_logout() {

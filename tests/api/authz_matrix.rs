@@ -6,11 +6,10 @@
 //! running one, and `On::Scheduled` has not started. A row marked `Fresh` changes state, so each
 //! of its cells gets a meeting of its own; `Shared` rows use one meeting for all their cells.
 
-mod common;
-
-use common::{TestApp, TestUser, spawn};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::support::app::{TestApp, TestUser, spawn};
 
 /// The callers, in the order of each row's expected statuses.
 #[derive(Clone, Copy, Debug, PartialEq)]

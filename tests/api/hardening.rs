@@ -1,49 +1,15 @@
 //! Browser-facing hardening: security headers and the CSP nonce, refusal of cross-site state
 //! changes, the session cookie's attributes, and the JSON nesting limit.
 
-mod call_support;
-mod common;
-mod process_support;
-
-use common::{expect_error, spawn, spawn_with};
 use leptos::server_fn::ServerFn;
-use projitt_meet::server_fns::auth::Register;
-use reqwest::{Client, Response};
+use reqwest::Response;
 use serde_json::{Value, json};
 
+use crate::support::app::{expect_error, spawn, spawn_with};
+use crate::support::browser::{browser, header, register_via_page};
+use crate::support::call::call_of_two;
+
 const EVIL: &str = "https://evil.example";
-
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// Signs up through the page's server function, as the browser does; `origin` is sent as the
-/// `Origin` header.
-async fn register_via_page(client: &Client, base: &str, email: &str, origin: &str) -> Response {
-    client
-        .post(format!("{base}{}", Register::PATH))
-        .header("accept", "application/json")
-        .header("origin", origin)
-        .form(&[
-            ("name", "Pat"),
-            ("email", email),
-            ("password", "long enough"),
-        ])
-        .send()
-        .await
-        .expect("request")
-}
-
-fn header<'a>(res: &'a Response, name: &str) -> &'a str {
-    res.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_else(|| panic!("no {name} header on {}", res.url()))
-}
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
@@ -235,21 +201,6 @@ async fn session_cookie_is_secure_in_production() {
     );
 }
 
-#[tokio::test]
-async fn app_env_production_makes_the_real_server_set_a_secure_cookie() {
-    let store = process_support::fresh_store().await;
-    let server = process_support::Server::start(&store, &[("APP_ENV", "production")]).await;
-    let res = register_via_page(&browser(), &server.base, "real@example.org", &server.base).await;
-    assert_eq!(res.status(), 200);
-    let cookie = header(&res, "set-cookie");
-    for attribute in ["HttpOnly", "SameSite=Lax", "Secure"] {
-        assert!(
-            cookie.split("; ").any(|a| a == attribute),
-            "{attribute} in {cookie}"
-        );
-    }
-}
-
 /// A signal whose payload nests `depth` objects deep.
 fn nested(to: i64, depth: usize) -> String {
     let payload = format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth));
@@ -259,7 +210,7 @@ fn nested(to: i64, depth: usize) -> String {
 #[tokio::test]
 async fn json_nested_deeper_than_64_levels_is_a_400() {
     let app = spawn().await;
-    let (owner, guest, meeting) = call_support::call_of_two(&app).await;
+    let (owner, guest, meeting) = call_of_two(&app).await;
     let path = format!("/api/meetings/{meeting}/rtc/send");
     let body = |depth| nested(guest.id, depth);
 

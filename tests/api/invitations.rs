@@ -1,11 +1,9 @@
 //! Invitations: inviting, the inbox, the invitee's answers and who may see what.
 
-mod common;
-mod meetings_support;
-
-use common::{expect_error, spawn};
-use meetings_support::*;
 use serde_json::json;
+
+use crate::support::app::{TestApp, TestUser, expect_error, spawn};
+use crate::support::meetings::*;
 
 #[tokio::test]
 async fn invite_by_account_stores_lowercased_email() {
@@ -348,11 +346,7 @@ async fn closed_meeting_takes_no_answers() {
     assert_eq!(invitations_of(&app, &ann, &m).await[0]["status"], "pending");
 }
 
-async fn withdraw(
-    app: &common::TestApp,
-    user: &common::TestUser,
-    invitation: i64,
-) -> reqwest::Response {
+async fn withdraw(app: &TestApp, user: &TestUser, invitation: i64) -> reqwest::Response {
     app.client
         .delete(app.url(&format!("/api/invitations/{invitation}")))
         .bearer_auth(&user.token)
@@ -479,7 +473,7 @@ async fn a_withdrawn_invitee_still_in_the_call_leaves_it() {
 }
 
 /// The ids of those present in meeting `mid`, as its owner `owner` sees them.
-async fn present(app: &common::TestApp, owner: &common::TestUser, mid: i64) -> Vec<i64> {
+async fn present(app: &TestApp, owner: &TestUser, mid: i64) -> Vec<i64> {
     let path = format!("/api/meetings/{mid}/participants?active=1");
     let list = json(app.get(&path, Some(&owner.token)).await, 200).await;
     list.as_array()

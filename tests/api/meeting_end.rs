@@ -1,12 +1,10 @@
 //! Ending a meeting closes what only lives while it runs: the recording and presence.
 //! Cancelling one lets everyone in its call go as well.
 
-mod common;
-mod meetings_support;
-
-use common::{TestApp, TestUser, expect_error, spawn};
-use meetings_support::*;
 use serde_json::json;
+
+use crate::support::app::{TestApp, TestUser, expect_error, spawn};
+use crate::support::meetings::*;
 
 #[tokio::test]
 async fn ending_meeting_ends_recording_and_marks_everyone_left() {

@@ -1,11 +1,9 @@
 //! The caller's meeting list (scope, status, sorting, pages) and the calendar file.
 
-mod common;
-mod meetings_support;
-
-use common::{TestApp, TestUser, expect_error, spawn};
-use meetings_support::*;
 use serde_json::{Value, json};
+
+use crate::support::app::{TestApp, TestUser, expect_error, spawn};
+use crate::support::meetings::*;
 
 async fn create_at(app: &TestApp, owner: &TestUser, title: &str, when: &str) -> Value {
     let res = app

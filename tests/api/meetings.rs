@@ -1,11 +1,9 @@
 //! `/api/meetings`: creating, reading, editing and the status machine.
 
-mod common;
-mod meetings_support;
-
-use common::{expect_error, spawn};
-use meetings_support::*;
 use serde_json::{Value, json};
+
+use crate::support::app::{TestApp, TestUser, expect_error, spawn};
+use crate::support::meetings::*;
 
 #[tokio::test]
 async fn create_returns_meeting_and_working_join_link() {
@@ -306,12 +304,7 @@ async fn stranger_cannot_change_meeting() {
     .await;
 }
 
-async fn act(
-    app: &common::TestApp,
-    user: &common::TestUser,
-    m: &Value,
-    action: &str,
-) -> reqwest::Response {
+async fn act(app: &TestApp, user: &TestUser, m: &Value, action: &str) -> reqwest::Response {
     app.post(
         &format!("/api/meetings/{}/{action}", id(m)),
         Some(&user.token),

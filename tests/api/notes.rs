@@ -1,13 +1,11 @@
 //! Mocked AI notes: built from the meeting's own data, the same for the same data, with the
 //! documented sentiment rule, for the owner only, and never for a cancelled meeting.
 
-mod common;
-mod recordings_support;
-
-use common::{TestApp, TestUser, expect_error, spawn};
-use recordings_support::{body, join, meeting};
 use reqwest::Response;
 use serde_json::{Value, json};
+
+use crate::support::app::{TestApp, TestUser, expect_error, spawn};
+use crate::support::recordings::{body, join, meeting};
 
 /// An owner's meeting, the app and the owner.
 struct Fixture {

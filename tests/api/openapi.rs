@@ -1,12 +1,11 @@
 //! The OpenAPI document: served, OpenAPI 3, and complete: every path of the HTTP contract with
 //! each of its methods, its parameters, and the shared error body.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::spawn;
 use serde_json::Value;
+
+use crate::support::app::spawn;
 
 /// Every method and path of API.md, with the document's `{id}` placeholders.
 const CONTRACT: &[(&str, &str)] = &[

@@ -1,18 +1,16 @@
 //! Presence: join, leave, rejoin, who may see the participant list, and the timeout that
 //! turns a silent client into one that has left.
 
-mod call_support;
-mod common;
-
 use std::time::Duration;
 
-use call_support::{
+use projitt_meet::domain::presence;
+use serde_json::{Value, json};
+
+use crate::support::app::{expect_error, spawn, spawn_with};
+use crate::support::call::{
     cancel, inbox_raw, invite, join, joined, leave, meeting_inviting, owner_and_guest,
     participant_list as list, participants, time, user_ids,
 };
-use common::{expect_error, spawn, spawn_with};
-use projitt_meet::domain::presence;
-use serde_json::{Value, json};
 
 #[tokio::test]
 async fn first_join_is_201_and_joining_again_is_200() {

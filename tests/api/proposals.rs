@@ -1,11 +1,9 @@
 //! Time proposals: the invitee proposes another time, the owner takes it or declines it.
 
-mod common;
-mod meetings_support;
-
-use common::{expect_error, spawn};
-use meetings_support::*;
 use serde_json::json;
+
+use crate::support::app::{expect_error, spawn};
+use crate::support::meetings::*;
 
 #[tokio::test]
 async fn propose_records_time_and_comment() {

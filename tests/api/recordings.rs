@@ -1,13 +1,11 @@
 //! Recordings with mocked media: who is snapshotted, one at a time, the manifest file, its
 //! download (with Range), and what happens when storage or the file is gone.
 
-mod common;
-mod recordings_support;
-
-use common::{expect_error, spawn};
-use recordings_support::*;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
+
+use crate::support::app::{expect_error, spawn};
+use crate::support::recordings::*;
 
 fn user_ids(recording: &Value) -> Vec<i64> {
     let mut ids: Vec<i64> = recording["participants"]

@@ -1,22 +1,14 @@
 //! The pages' server functions for sign-up and sign-in: the session cookie, and errors that
 //! keep their status and meaning across the wire.
 
-mod common;
-
-use common::spawn;
 use leptos::server_fn::ServerFn;
 use projitt_meet::error::AppError;
 use projitt_meet::server_fns::auth::{CurrentUser, Login, Logout, Register};
 use reqwest::Client;
 use serde_json::Value;
 
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+use crate::support::app::spawn;
+use crate::support::browser::browser;
 
 async fn call(client: &Client, base: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     client

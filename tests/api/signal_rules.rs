@@ -1,14 +1,12 @@
 //! Signaling's access rules and the contract's answers to bad input: who may send, to whom,
 //! when, and what malformed bodies and parameters get (always 4xx, never 5xx).
 
-mod call_support;
-mod common;
+use serde_json::json;
 
-use call_support::{
+use crate::support::app::{expect_error, spawn};
+use crate::support::call::{
     ack_raw, call_of_two, cancel, inbox, inbox_raw, joined, leave, owner_and_guest, send_raw,
 };
-use common::{expect_error, spawn};
-use serde_json::json;
 
 #[tokio::test]
 async fn sender_must_be_present() {

@@ -1,15 +1,15 @@
 //! Signaling delivery: what a sent signal looks like, inbox isolation, acknowledgement,
 //! ordering, the long-poll, a busy two-way exchange, and pruning.
 
-mod call_support;
-mod common;
-
 use std::time::{Duration, Instant};
 
-use call_support::{ack, call_of_two, cancel, ids, inbox, joined, meeting_with, send, send_raw};
-use common::{TestApp, TestUser, spawn};
 use projitt_meet::infra::db::Dialect;
 use serde_json::{Value, json};
+
+use crate::support::app::{TestApp, TestUser, spawn, test_config};
+use crate::support::call::{
+    ack, call_of_two, cancel, ids, inbox, joined, meeting_with, send, send_raw,
+};
 
 /// Sends `{"n": 0..n}` one after another, as a client does.
 async fn send_numbered(app: &TestApp, meeting_id: i64, from: &TestUser, to: &TestUser, n: i64) {
@@ -392,7 +392,7 @@ async fn a_signal_answered_201_survives_a_server_restart() {
     let db = projitt_meet::infra::db::Db::connect(app.db.url())
         .await
         .unwrap();
-    let config = common::test_config(app.db.url(), &app.storage);
+    let config = test_config(app.db.url(), &app.storage);
     let options = leptos::config::get_configuration(Some("Cargo.toml"))
         .unwrap()
         .leptos_options;

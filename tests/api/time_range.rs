@@ -1,12 +1,10 @@
 //! Times the API accepts stay within the years that RFC 3339 and iCalendar can write, so every
 //! answer and calendar file holds a well-formed time (found by the schemathesis run).
 
-mod common;
-mod meetings_support;
-
-use common::{expect_error, spawn};
-use meetings_support::*;
 use serde_json::json;
+
+use crate::support::app::{expect_error, spawn};
+use crate::support::meetings::*;
 
 /// Four-digit years, but an offset carries them past 9999 or before 0000 in UTC.
 const OUT_OF_RANGE: [&str; 3] = [

@@ -2,15 +2,14 @@
 //! SIGKILL under load loses nothing that was answered 201. Runs on SQLite, and on Postgres when
 //! `TEST_DATABASE_URL` is set.
 
-mod process_support;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use process_support::{Server, User, call, fresh_store, get, join, post, register};
 use reqwest::Client;
 use serde_json::{Value, json};
+
+use crate::support::process::{Server, User, call, fresh_store, get, join, post, register};
 
 fn client() -> Client {
     Client::builder()

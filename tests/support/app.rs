@@ -1,7 +1,6 @@
 //! Test fixtures: the real router on a port-0 listener over a fresh database. With
 //! `TEST_DATABASE_URL=postgres://…` every app gets a fresh Postgres database on that server;
 //! otherwise a fresh SQLite file.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 

@@ -1,12 +1,11 @@
 //! Fixtures for the presence and signaling specs: a meeting with accepted guests, and the
 //! join / leave / participants / send / inbox / ack calls, made through the API.
-#![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
 use reqwest::Response;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, TestUser};
+use super::app::{TestApp, TestUser};
 
 /// A scheduled meeting owned by `owner` with `guest` invited (not yet answered); returns the
 /// meeting id and the invitation id.

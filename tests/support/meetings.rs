@@ -1,11 +1,10 @@
 //! Fixtures for the meeting and invitation specs: a scheduled meeting, an invitation, an
-//! answered invitation, and the PUT that `common` does not offer.
-#![allow(dead_code)]
+//! answered invitation, and the PUT that `app` does not offer.
 
 use reqwest::Response;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, TestUser};
+use super::app::{TestApp, TestUser};
 
 /// An RFC 3339 UTC time `hours` from now (negative for the past).
 pub fn hours_from_now(hours: i64) -> String {

@@ -1,6 +1,5 @@
 //! The real server binary as a child process over a database that outlives it, for the specs
 //! that need signals: SIGTERM for graceful shutdown, SIGKILL for durability.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -109,10 +108,6 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 
     /// SIGKILL: no chance to flush or finish anything.

@@ -1,11 +1,10 @@
 //! Fixtures for the recording and notes specs: a started meeting with people present, and
 //! recordings started and ended through the API.
-#![allow(dead_code)]
 
 use reqwest::Response;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, TestUser, spawn};
+use super::app::{TestApp, TestUser, spawn};
 
 pub async fn body(res: Response, status: u16) -> Value {
     let got = res.status().as_u16();
