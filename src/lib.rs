@@ -1,8 +1,22 @@
 //! Projitt Meet: schedule meetings, invite people, and meet over a browser WebRTC mesh.
 //!
-//! Layers, top to bottom: `pages` and `components` (UI, both sides), `server_fns` (the pages'
-//! calls), `rest` (the JSON API), `domain` (the rules), `server` (config, database, auth
-//! plumbing). `model` and `error` are shared by the server and the browser.
+//! The layers, top to bottom; each imports only those below it (docs/ARCHITECTURE.md draws
+//! them and walks a signal through):
+//! - `server` (server): the composition root: one router for the whole HTTP surface, the
+//!   background janitor, `serve`. `main.rs` only reads settings, migrates and serves it.
+//! - `app`, `pages`, `components` (both sides): the UI, rendered on the server and hydrated.
+//! - `rtc` (browser only, `hydrate`): the call engine: peer connections, media, the inbox
+//!   long-poll and presence loops.
+//! - `rest` and `server_fns` (server): thin adapters over the domain: the JSON API under
+//!   `/api` with its OpenAPI document, and the pages' server functions under `/rpc`.
+//! - `session` (both sides): the signed-in user as the pages see it.
+//! - `web` (server): what both adapters stand on: the state every request reaches, the auth
+//!   extractor, security headers and time limits, static assets, error responses.
+//! - `domain` (server): the rules. Every one takes the [`domain::Backend`] context.
+//! - `infra` (server): settings, the database and its dialects, wake-ups and the cache
+//!   (hub, memo), group commit, the Postgres change feed, sessions, shutdown.
+//! - `model` and `error` (both sides): the shared types, and the one error type with the
+//!   API's error codes.
 
 // Fully typed views (release builds keep every component's type) nest deeper than the default.
 #![recursion_limit = "256"]
@@ -22,6 +36,8 @@ pub mod domain;
 pub mod infra;
 #[cfg(feature = "ssr")]
 pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod server;
 #[cfg(feature = "ssr")]
 pub mod web;
 

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use leptos::config::get_configuration;
 use projitt_meet::infra::{config::Config, db::Db, process};
-use projitt_meet::web::{router, state::AppState};
+use projitt_meet::server;
+use projitt_meet::web::state::AppState;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -43,7 +44,7 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Projitt Meet listening on http://{addr}");
-    router::serve(
+    server::serve(
         listener,
         AppState::new(leptos_options, db, config),
         shutdown_signal(),

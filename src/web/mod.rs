@@ -1,11 +1,9 @@
-//! The web layer, above the domain and its adapters: the state every request reaches, who is
-//! calling (the auth extractor), security headers and limits, static assets, error responses,
-//! the assembled router and the background janitor.
+//! The web layer, between the domain and the adapters that use it: the state every request
+//! reaches, who is calling (the auth extractor), security headers and limits, static assets
+//! and error responses. The router that assembles it all is `server`'s.
 
 pub mod assets;
 pub mod auth;
 pub mod http_error;
-pub mod janitor;
-pub mod router;
 pub mod security;
 pub mod state;

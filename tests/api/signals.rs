@@ -399,7 +399,7 @@ async fn a_signal_answered_201_survives_a_server_restart() {
     let state = projitt_meet::web::state::AppState::new(options, db, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let serve = projitt_meet::web::router::serve(listener, state, std::future::pending());
+    let serve = projitt_meet::server::serve(listener, state, std::future::pending());
     tokio::spawn(serve);
 
     let url = format!("{base}/api/meetings/{meeting_id}/rtc/inbox");

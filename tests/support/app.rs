@@ -8,7 +8,8 @@ use leptos::config::get_configuration;
 use projitt_meet::domain::Backend;
 use projitt_meet::infra::config::Config;
 use projitt_meet::infra::db::Db;
-use projitt_meet::web::{router, state::AppState};
+use projitt_meet::server;
+use projitt_meet::web::state::AppState;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -97,7 +98,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .leptos_options;
     let state = AppState::new(options, db.clone(), config);
     let backend = state.backend.clone();
-    tokio::spawn(router::serve(listener, state, std::future::pending()));
+    tokio::spawn(server::serve(listener, state, std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
         client: Client::new(),

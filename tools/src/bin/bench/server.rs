@@ -11,7 +11,8 @@ use leptos::config::get_configuration;
 use projitt_meet::infra::config::Config;
 use projitt_meet::infra::db::Db;
 use projitt_meet::infra::hub::SignalHub;
-use projitt_meet::web::{router, state::AppState};
+use projitt_meet::server;
+use projitt_meet::web::state::AppState;
 use projitt_meet_tools::harness::{self, ServerProcess};
 
 /// Shared by the child (verifies tokens) and the parent (mints them).
@@ -58,7 +59,7 @@ pub async fn serve(args: &[String]) -> Result<(), String> {
     let state = AppState::new(options, db, config(&dir));
     let backend = state.backend.clone();
     let hub: Arc<SignalHub> = Arc::clone(&backend.hub);
-    let app = router::build(state).route(
+    let app = server::build(state).route(
         "/bench/parked",
         get(move || {
             let hub = Arc::clone(&hub);

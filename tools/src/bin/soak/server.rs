@@ -2,7 +2,8 @@
 
 use leptos::config::LeptosOptions;
 use projitt_meet::infra::{config::Config, db::Db};
-use projitt_meet::web::{router, state::AppState};
+use projitt_meet::server;
+use projitt_meet::web::state::AppState;
 use projitt_meet_tools::harness;
 
 /// The server side: `--serve <addr> <database url> <storage dir>`, until the parent stops it
@@ -32,7 +33,7 @@ pub async fn serve(args: &[String]) -> Result<bool, String> {
         )
         .build();
     let listener = harness::listen(addr).await?;
-    router::serve(
+    server::serve(
         listener,
         AppState::new(options, db, config),
         harness::stop_requested(),

@@ -1,6 +1,5 @@
 //! The whole HTTP surface in one router: `/api` (REST), `/rpc` (server functions), the
 //! pages and static files, with sessions, body limits and request logging around them.
-//! `main` serves it; the integration tests serve the very same router on a random port.
 
 use std::net::SocketAddr;
 
@@ -16,11 +15,11 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use super::security::{self, REQUEST_TIMEOUT};
-use super::state::AppState;
 use crate::app::{App, shell};
 use crate::error::AppError;
 use crate::infra::session_store::DbSessionStore;
+use crate::web::security::{self, REQUEST_TIMEOUT};
+use crate::web::state::AppState;
 
 /// Request bodies above this size are refused with 413.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
@@ -44,7 +43,7 @@ pub fn build(state: AppState) -> Router {
     let pkg = format!("/{}", options.site_pkg_dir);
     Router::new()
         .route("/api/ping", axum::routing::get(ping))
-        .nest(&pkg, super::assets::pkg_router(&options))
+        .nest(&pkg, crate::web::assets::pkg_router(&options))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())
         })
