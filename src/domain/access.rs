@@ -187,11 +187,8 @@ impl MeetingAccess {
     /// has closed, else 403 until the invitation is accepted); `None` when they may. The call
     /// page and the join link show its message.
     pub fn join_refusal(&self) -> Option<AppError> {
-        if let Some(note) = self.meeting.status.closed_note() {
-            return Some(AppError::conflict(
-                ErrorCode::MeetingClosed,
-                format!("{note} It can no longer be joined."),
-            ));
+        if self.meeting.status.is_closed() {
+            return self.require_open().err();
         }
         if self.may_join() {
             return None;
