@@ -50,6 +50,8 @@ pub fn App() -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        #[cfg(feature = "hydrate")]
+        reload_when_restored();
     });
 
     view! {
@@ -70,6 +72,25 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// A page that the browser restores from its back/forward cache shows what it showed when it
+/// was left, perhaps to someone signed in then, and a call on it has stopped: it loads afresh
+/// instead, as the server sees it now (a signed-out visitor is sent to log in).
+#[cfg(feature = "hydrate")]
+fn reload_when_restored() {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let on_show = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+        let persisted = js_sys::Reflect::get(&event, &"persisted".into())
+            .is_ok_and(|persisted| persisted.is_truthy());
+        if persisted {
+            let _ = window().location().reload();
+        }
+    });
+    let _ = window().add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+    // Listens for the document's whole life.
+    on_show.forget();
 }
 
 /// Pages behind sign-in load their code on first use: the release build splits each into its

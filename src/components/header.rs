@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use leptos::server_fn::ServerFn;
+
+use crate::server_fns::auth::Logout;
 use crate::session::use_session;
 
 #[component]
@@ -28,11 +31,14 @@ pub fn Header() -> impl IntoView {
                                         <span class="nav-user" data-testid="current-user" title=full_name>
                                             {user.name}
                                         </span>
-                                        <ActionForm action=session.logout attr:class="inline">
+                                        // A plain form: the server's redirect loads the login
+                                        // page as a new document, so nothing of the pages seen
+                                        // while signed in stays behind in this one.
+                                        <form method="post" action=Logout::PATH class="inline">
                                             <button type="submit" class="btn btn-quiet">
                                                 "Log out"
                                             </button>
-                                        </ActionForm>
+                                        </form>
                                     </nav>
                                 }
                                     .into_any()

@@ -1,6 +1,7 @@
 //! Sends a signed-out visitor to the login page, and back to where they were once signed in.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
@@ -17,7 +18,13 @@ pub fn SignInFirst() -> impl IntoView {
     } else {
         format!("{path}?{query}")
     };
-    view! { <Redirect path=login_then(&here) /> }
+    // In place of this page's history entry: Back then leaves the login page for the page
+    // before, instead of coming here again to be sent back.
+    let options = NavigateOptions {
+        replace: true,
+        ..Default::default()
+    };
+    view! { <Redirect path=login_then(&here) options /> }
 }
 
 /// The login page, returning to `path` (on this site) afterwards.

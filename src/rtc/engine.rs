@@ -66,7 +66,6 @@ impl Call {
         let on_hide = Closure::wrap(Box::new(move |_: JsValue| {
             if let Some(inner) = weak.upgrade() {
                 shutdown(&inner, false);
-                reload_if_restored();
             }
         }) as Box<dyn FnMut(JsValue)>);
         if let Some(w) = web_sys::window() {
@@ -123,22 +122,6 @@ async fn farewell(inner: Rc<Inner>, byes: Vec<Bye>) {
         say_bye(&inner, bye).await;
     }
     let _ = inner.api.leave().await;
-}
-
-/// A browser may keep the page in its back/forward cache and show it again; its call is
-/// stopped by then, so it loads afresh and joins anew.
-fn reload_if_restored() {
-    let Some(w) = web_sys::window() else {
-        return;
-    };
-    let on_show = Closure::once_into_js(|e: JsValue| {
-        if js::get(&e, "persisted").is_truthy()
-            && let Some(w) = web_sys::window()
-        {
-            let _ = js::call_sync(&js::get(&w, "location"), "reload", &[]);
-        }
-    });
-    let _ = w.add_event_listener_with_callback("pageshow", on_show.unchecked_ref());
 }
 
 /// A goodbye to one participant: their user id, and their page instance when known. It names

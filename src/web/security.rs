@@ -93,6 +93,12 @@ pub async fn security_headers(
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
+    // Pages, server-function answers and API answers carry someone's data: none of it may come
+    // back from the browser's cache (or its history) once they have signed out of a shared
+    // computer. Static files set their own caching.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 

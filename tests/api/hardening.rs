@@ -6,7 +6,7 @@ use reqwest::Response;
 use serde_json::{Value, json};
 
 use crate::support::app::{expect_error, spawn, spawn_with};
-use crate::support::browser::{browser, header, register_via_page};
+use crate::support::browser::{assert_secure_session_cookie, browser, header, register_via_page};
 use crate::support::call::call_of_two;
 
 const EVIL: &str = "https://evil.example";
@@ -51,6 +51,29 @@ async fn every_response_carries_the_security_headers() {
             "camera=(self), microphone=(self), geolocation=()"
         );
         assert_eq!(header(&res, "x-frame-options"), "DENY");
+    }
+}
+
+#[tokio::test]
+async fn nothing_signed_in_users_see_may_be_kept_in_a_browser_cache() {
+    let app = spawn().await;
+    let user = app.register("Cache").await;
+    let client = browser();
+    let res = register_via_page(&client, &app.base, "cached@example.org", &app.base).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        header(&res, "cache-control"),
+        "no-store",
+        "a server function's answer"
+    );
+    // Pages, signed in and not, and the API.
+    for path in ["/meetings", "/login", "/no-such-page"] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(header(&res, "cache-control"), "no-store", "{path}");
+    }
+    for path in ["/api/auth/me", "/api/meetings", "/api/no-such-thing"] {
+        let res = app.get(path, Some(&user.token)).await;
+        assert_eq!(header(&res, "cache-control"), "no-store", "{path}");
     }
 }
 
@@ -183,13 +206,7 @@ async fn session_cookie_is_secure_in_production() {
     .await;
     let res = register_via_page(&browser(), &app.base, "prod@example.org", &app.base).await;
     assert_eq!(res.status(), 200);
-    let cookie = header(&res, "set-cookie");
-    for attribute in ["HttpOnly", "SameSite=Lax", "Secure"] {
-        assert!(
-            cookie.split("; ").any(|a| a == attribute),
-            "{attribute} in {cookie}"
-        );
-    }
+    assert_secure_session_cookie(&res);
     let csp = res
         .headers()
         .get("content-security-policy")

@@ -30,6 +30,17 @@ pub async fn register_via_page(client: &Client, base: &str, email: &str, origin:
         .expect("request")
 }
 
+/// Asserts that `res` sets the session cookie `HttpOnly`, `SameSite=Lax` and `Secure`.
+pub fn assert_secure_session_cookie(res: &Response) {
+    let cookie = header(res, "set-cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure"] {
+        assert!(
+            cookie.split("; ").any(|a| a == attribute),
+            "{attribute} in {cookie}"
+        );
+    }
+}
+
 pub fn header<'a>(res: &'a Response, name: &str) -> &'a str {
     res.headers()
         .get(name)
