@@ -150,10 +150,10 @@ impl Facts {
     }
 }
 
-/// Reads the facts of one meeting. How long someone attended runs from their latest join to
-/// their leaving, or to when they were last seen if they have not left; never from "now", so
-/// that the note depends on stored data only.
-async fn facts(cx: &Backend, meeting_id: i64, title: &str) -> Result<Facts, AppError> {
+/// Reads the facts of one meeting as of `now`, the moment the note is made. How long someone
+/// attended runs from their latest join to their leaving; for someone still in the call, to
+/// `now`; for someone who fell silent without leaving, to when they were last seen.
+async fn facts(cx: &Backend, meeting_id: i64, title: &str, now: i64) -> Result<Facts, AppError> {
     let attendance: Vec<(String, i64, Option<i64>, i64)> = cx
         .db
         .query_as(
@@ -174,11 +174,19 @@ async fn facts(cx: &Backend, meeting_id: i64, title: &str) -> Result<Facts, AppE
         .bind(meeting_id)
         .fetch_all(cx.db.reader())
         .await?;
+    let cutoff = super::presence::presence_cutoff(now, cx.presence_timeout_secs());
     let mut facts = Facts {
         title: title.to_string(),
         attendance: attendance
             .into_iter()
-            .map(|(name, joined, left, seen)| (name, (left.unwrap_or(seen) - joined).max(0) / 1000))
+            .map(|(name, joined, left, seen)| {
+                let until = match left {
+                    Some(left) => left,
+                    None if seen >= cutoff => now,
+                    None => seen,
+                };
+                (name, (until - joined).max(0) / 1000)
+            })
             .collect(),
         ..Facts::default()
     };
@@ -211,7 +219,8 @@ pub async fn generate(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Not
             "A cancelled meeting has nothing to take notes on.",
         ));
     }
-    let facts = facts(cx, meeting_id, &access.meeting.title).await?;
+    let now = now_millis();
+    let facts = facts(cx, meeting_id, &access.meeting.title, now).await?;
     let key_points = facts.key_points();
     let transcript_text = facts.transcript();
     let sentiment = facts.sentiment();
@@ -219,7 +228,6 @@ pub async fn generate(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Not
         tracing::error!(error = %e, "cannot serialize note key points");
         AppError::Internal
     })?;
-    let now = now_millis();
     let id: i64 = cx
         .db
         .query_scalar(

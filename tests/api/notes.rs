@@ -56,6 +56,15 @@ impl Fixture {
         join(&self.app, user, self.id).await;
     }
 
+    async fn leave(&self, user: &TestUser) {
+        let path = format!("/api/meetings/{}/presence/leave", self.id);
+        body(
+            self.app.post(&path, Some(&user.token), json!({})).await,
+            200,
+        )
+        .await;
+    }
+
     async fn generate(&self) -> Value {
         body(self.owner_does("notes").await, 201).await
     }
@@ -111,6 +120,9 @@ async fn same_data_gives_the_same_note() {
     body(f.owner_does("start").await, 200).await;
     f.join(&f.owner).await;
     f.join(&ann).await;
+    // Once they have left, nothing about their stay changes any more.
+    f.leave(&f.owner).await;
+    f.leave(&ann).await;
 
     let first = f.generate().await;
     let second = f.generate().await;
@@ -123,6 +135,35 @@ async fn same_data_gives_the_same_note() {
     f.guest("Cy", "accept").await;
     let third = f.generate().await;
     assert_ne!(first["key_points"], third["key_points"]);
+}
+
+/// The seconds the transcript gives `name` in the call.
+fn seconds_in_call(note: &Value, name: &str) -> i64 {
+    let text = note["transcript_text"].as_str().unwrap();
+    let prefix = format!("{name} was in the call for ");
+    let line = text
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no stay of {name} in {text}"));
+    line.trim_end_matches('.')
+        .strip_suffix('s')
+        .and_then(|secs| secs.parse().ok())
+        .unwrap_or_else(|| panic!("a stay under a minute, in seconds: {line}"))
+}
+
+#[tokio::test]
+async fn people_still_in_the_call_count_up_to_the_moment_the_note_is_made() {
+    let f = Fixture::new("Still going").await;
+    let ann = f.guest("Ann", "accept").await;
+    body(f.owner_does("start").await, 200).await;
+    f.join(&f.owner).await;
+    f.join(&ann).await;
+    // Well inside the heartbeat interval: their last sign of life is still their join.
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    f.leave(&ann).await;
+    let note = f.generate().await;
+    assert!(seconds_in_call(&note, "Olivia") >= 2, "{note}");
+    assert!(seconds_in_call(&note, "Ann") >= 2, "{note}");
 }
 
 #[tokio::test]
