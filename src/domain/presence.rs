@@ -163,8 +163,8 @@ pub async fn leave(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Partic
         .ok_or(AppError::Internal)
 }
 
-/// Everyone who ever joined (or only those present), newest `joined_at` first. The owner may
-/// always look; an invitee only while in the call.
+/// Everyone who ever joined (or only those present), newest `joined_at` first. Those who may
+/// join may look, also before they do: the owner and accepted invitees.
 pub async fn participants(
     cx: &Backend,
     user_id: i64,
@@ -172,10 +172,13 @@ pub async fn participants(
     active_only: bool,
 ) -> Result<Vec<Participant>, AppError> {
     let access: MeetingAccess = meeting_for(cx, user_id, meeting_id).await?;
-    sweep_timed_out(cx, Some(meeting_id)).await?;
-    if !access.is_owner() && !is_present(cx, meeting_id, user_id).await? {
-        return Err(join_required());
+    if !access.may_join() {
+        return Err(AppError::forbidden(
+            ErrorCode::NotAccepted,
+            "Accept the invitation to see who is in the call.",
+        ));
     }
+    sweep_timed_out(cx, Some(meeting_id)).await?;
     let filter = if active_only {
         " AND p.left_at IS NULL"
     } else {

@@ -159,13 +159,18 @@ async fn rejoining_clears_left_at_and_resets_joined_at() {
 }
 
 #[tokio::test]
-async fn participants_are_visible_to_the_owner_and_to_present_participants_only() {
+async fn participants_are_visible_to_the_owner_and_accepted_invitees_before_they_join() {
     let app = spawn().await;
     let (owner, guest, meeting_id) = owner_and_guest(&app).await;
-    // The owner may look without joining; an invitee must be in the call.
+    // The owner and an accepted invitee may look without joining: whether anyone is in the
+    // call is what tells them to join.
     assert!(list(&app, meeting_id, &owner, "").await.is_empty());
-    let res = participants(&app, meeting_id, &guest, "").await;
-    expect_error(res, 403, "join_required").await;
+    assert!(list(&app, meeting_id, &guest, "").await.is_empty());
+    // An invitee who has not accepted may not.
+    let undecided = app.register("Undecided").await;
+    invite(&app, meeting_id, &owner, &undecided).await;
+    let res = participants(&app, meeting_id, &undecided, "").await;
+    expect_error(res, 403, "not_accepted").await;
 
     joined(&app, meeting_id, &owner).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -183,9 +188,9 @@ async fn participants_are_visible_to_the_owner_and_to_present_participants_only(
     let all = list(&app, meeting_id, &guest, "?active=0").await;
     assert_eq!(user_ids(&all), vec![guest.id, owner.id]);
 
+    // Having left, the accepted invitee still sees who is in the call.
     leave(&app, meeting_id, &guest).await;
-    let res = participants(&app, meeting_id, &guest, "").await;
-    expect_error(res, 403, "join_required").await;
+    assert_eq!(list(&app, meeting_id, &guest, "?active=1").await.len(), 0);
     assert_eq!(list(&app, meeting_id, &owner, "").await.len(), 2);
 }
 

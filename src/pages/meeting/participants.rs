@@ -75,7 +75,7 @@ fn Present(meeting_id: i64, status: MeetingStatus) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 }.into_any(),
-                Some(Ok(None)) => view! { <p class="muted">"Join the call to see who is here."</p> }.into_any(),
+                Some(Ok(None)) => view! { <p class="muted">"Accept the invitation to see who is here."</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
             }}
     }
