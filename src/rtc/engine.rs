@@ -34,6 +34,9 @@ pub struct Inner {
 #[derive(Default)]
 pub struct State {
     pub stopped: bool,
+    /// The server ended the call for us (the meeting closed, or joining was refused for good):
+    /// it already counts us out, so leaving says nothing more to it.
+    let_go: bool,
     pub local: Option<MediaStream>,
     pub peers: HashMap<i64, Rc<Peer>>,
     pub names: HashMap<i64, String>,
@@ -105,13 +108,17 @@ impl Call {
     /// Ends the call and waits until the server knows, so a rejoin right after cannot race it.
     pub async fn leave(self) {
         let byes = shutdown(&self.0, true);
-        farewell(self.0, byes).await;
+        if !let_go(&self.0) {
+            farewell(self.0, byes).await;
+        }
     }
 
     /// Ends the call without waiting (the page is going away).
     pub fn stop(self) {
         let byes = shutdown(&self.0, true);
-        spawn_local(farewell(self.0, byes));
+        if !let_go(&self.0) {
+            spawn_local(farewell(self.0, byes));
+        }
     }
 }
 
@@ -193,10 +200,15 @@ pub fn stopped(inner: &Inner) -> bool {
     inner.st.borrow().stopped
 }
 
+fn let_go(inner: &Inner) -> bool {
+    inner.st.borrow().let_go
+}
+
 /// Ends the call as on leaving, minus the goodbyes (the server would refuse them now), and
 /// puts `message` on the page.
 fn end_call(inner: &Rc<Inner>, message: String) {
     shutdown(inner, true);
+    inner.st.borrow_mut().let_go = true;
     inner.ui.tiles.try_set(Vec::new());
     inner.ui.error.try_set(Some(message));
 }
