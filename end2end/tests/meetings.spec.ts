@@ -68,6 +68,9 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await expect(owner.getByLabel('Email to invite')).toHaveValue(guestEmail);
   expect(reloads).toBe(0);
   owner.off('request', countReloads);
+  // Once the address is edited, the message about it goes.
+  await owner.getByLabel('Email to invite').fill('');
+  await expect(refused).toBeHidden();
   // Inviting oneself is refused next to the field.
   expectConsoleError(owner, /status of 422/);
   await owner.getByLabel('Email to invite').fill(ownerEmail);
@@ -87,6 +90,12 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await card.getByLabel('Comment').fill('Thursday afternoon suits the whole team better.');
   await card.getByRole('button', { name: 'Propose time' }).click();
   await expect(card).toContainText('proposed');
+  // The sent proposal's form folds away, emptied for a next one.
+  await expect(card.locator('details.propose')).not.toHaveAttribute('open');
+  await card.getByText('Propose another time').click();
+  await expect(card.getByLabel('Comment')).toHaveValue('');
+  await expect(card.getByLabel('Proposed time')).toHaveValue('');
+  await card.getByText('Propose another time').click();
 
   // 3. The owner sees the proposal, accepts it, and the meeting moves. The guest accepts.
   await owner.reload();
@@ -109,6 +118,8 @@ test('owner and guest schedule, invite, propose, accept, record and take notes',
   await guest.reload();
   await expect(guest.locator('body[data-hydrated="true"]')).toBeAttached();
   await expect(card).toContainText('accepted');
+  // The proposal was taken: the invitation no longer speaks of it.
+  await expect(card).not.toContainText('you proposed');
 
   // 4. Both join the call (each in a tab of their own); on the meeting page each sees the other
   //    in the participants panel without reloading. The guest leaves; the owner's panel drops them.

@@ -1,9 +1,8 @@
 //! The top bar: brand, navigation, the signed-in user's name and Log out.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-
 use leptos::server_fn::ServerFn;
+use leptos_router::components::A;
 
 use crate::server_fns::auth::Logout;
 use crate::session::use_session;
@@ -14,7 +13,9 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
-                "Projitt Meet"
+                <img src="/favicon.svg" alt="" width="24" height="24" />
+                // On a phone only the mark shows; the name stays for screen readers.
+                <span class="brand-name">"Projitt Meet"</span>
             </A>
             <Transition fallback=|| ()>
                 {move || {

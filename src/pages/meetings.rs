@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use crate::components::badge::Badge;
 use crate::components::error_view::ErrorView;
 use crate::components::form::{Field, FormError, cleared_on_success};
+use crate::components::join_link::JoinLink;
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::error::AppError;
 use crate::model::{MeetingListItem, MeetingScope, MeetingSort, MeetingStatus, Page};
@@ -57,12 +58,16 @@ fn Meetings() -> impl IntoView {
                     created()
                         .map(|c| {
                             view! {
-                                <p class="notice" role="status">
-                                    "Created "
-                                    <A href=format!("/meetings/{}", c.meeting.id)>{c.meeting.title}</A>
-                                    ". Share the join link: "
-                                    <code>{c.join_link}</code>
-                                </p>
+                                <div class="notice" role="status">
+                                    <p>
+                                        "Created "
+                                        <A href=format!("/meetings/{}", c.meeting.id)>{c.meeting.title}</A>
+                                        ". Share its join link:"
+                                    </p>
+                                    <div class="actions">
+                                        <JoinLink link=c.join_link />
+                                    </div>
+                                </div>
                             }
                         })
                 }}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::Changed;
 use crate::components::badge::Badge;
-use crate::components::form::{Field, FormError};
+use crate::components::form::{Field, FormError, cleared_on_success};
 use crate::components::time::{LocalDateTimeField, LocalTime};
 use crate::model::{Invitation, InvitationStatus};
 use crate::server_fns::invitations::{AcceptInvitation, ProposeTime, RejectInvitation};
@@ -31,6 +31,16 @@ pub fn InvitationAnswer(invitation: Invitation, closed: bool) -> impl IntoView {
         .next()
     });
     let propose_error = Signal::derive(move || propose.value().get().and_then(Result::err));
+    // Once the proposal is sent, its form empties and folds away: the status shows it.
+    let propose_form = cleared_on_success(propose.value());
+    let propose_box = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |_| {
+        if propose.value().with(|sent| matches!(sent, Some(Ok(_))))
+            && let Some(details) = propose_box.get_untracked()
+        {
+            details.set_open(false);
+        }
+    });
     let id = invitation.id;
     let status = invitation.status;
     let pending = move || accept.pending().get() || reject.pending().get();
@@ -39,7 +49,10 @@ pub fn InvitationAnswer(invitation: Invitation, closed: bool) -> impl IntoView {
             <h2 id=format!("answer-{id}")>"Your invitation"</h2>
             <p>
                 "Status: " <Badge text=status.as_str() />
-                {invitation.proposed_time.map(|t| view! { " · you proposed " <LocalTime at=t /> })}
+                {invitation
+                    .proposed_time
+                    .filter(|_| status == InvitationStatus::Proposed)
+                    .map(|t| view! { " · you proposed " <LocalTime at=t /> })}
             </p>
             {(!closed).then(|| view! {
                 <div class="actions">
@@ -59,9 +72,9 @@ pub fn InvitationAnswer(invitation: Invitation, closed: bool) -> impl IntoView {
                     </button>
                 </div>
                 <FormError error />
-                <details class="propose">
+                <details class="propose" node_ref=propose_box>
                     <summary>"Propose another time"</summary>
-                    <ActionForm action=propose>
+                    <ActionForm action=propose node_ref=propose_form>
                         <input type="hidden" name="id" value=id />
                         <LocalDateTimeField label="Proposed time" name="proposed_time" scope=format!("answer-{id}") error=propose_error />
                         <Field label="Comment" name="comment" scope=format!("answer-{id}") error=propose_error />

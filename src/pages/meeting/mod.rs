@@ -15,6 +15,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::badge::Badge;
 use crate::components::error_view::ErrorView;
+use crate::components::join_link::JoinLink;
 use crate::components::time::LocalTime;
 use crate::error::AppError;
 use crate::model::MeetingPageData;
@@ -120,43 +121,5 @@ fn Detail(data: MeetingPageData) -> impl IntoView {
             <media::Recordings meeting=detail.meeting.clone() recordings />
             <media::Notes meeting_id=detail.meeting.id cancelled=detail.meeting.status == MeetingStatus::Cancelled notes />
         })}
-    }
-}
-
-/// The meeting's join link, and a button that copies it for sharing.
-#[component]
-fn JoinLink(link: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = {
-        let link = link.clone();
-        move |_| {
-            #[cfg(feature = "hydrate")]
-            {
-                let link = link.clone();
-                leptos::task::spawn_local(async move {
-                    let Some(window) = web_sys::window() else {
-                        return;
-                    };
-                    let written = window.navigator().clipboard().write_text(&link);
-                    if wasm_bindgen_futures::JsFuture::from(written).await.is_ok() {
-                        copied.try_set(true);
-                        set_timeout(
-                            move || {
-                                copied.try_set(false);
-                            },
-                            std::time::Duration::from_secs(2),
-                        );
-                    }
-                });
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = (&link, copied);
-        }
-    };
-    view! {
-        <span class="muted small">"Join link: " <code>{link}</code></span>
-        <button type="button" class="btn btn-quiet btn-small" on:click=copy>
-            {move || if copied.get() { "Copied" } else { "Copy link" }}
-        </button>
     }
 }

@@ -81,14 +81,18 @@ pub fn OwnerPanel(detail: MeetingDetail) -> impl IntoView {
                     </ActionForm>
                 </details>
                 <h3>"Invite someone"</h3>
-                <ActionForm action=invite node_ref=invite_form attr:class="inline-form">
-                    <input type="hidden" name="meeting_id" value=id />
-                    <Field label="Email to invite" name="invitee_email" kind="email" error=invite_error />
-                    <FormError error=invite_error />
-                    <button type="submit" class="btn" disabled=move || invite.pending().get()>
-                        {move || if invite.pending().get() { "Inviting…" } else { "Invite" }}
-                    </button>
-                </ActionForm>
+                // An error about the address goes as soon as it is edited (the input events of
+                // the form's fields bubble up to here).
+                <div on:input=move |_| invite.clear()>
+                    <ActionForm action=invite node_ref=invite_form attr:class="inline-form">
+                        <input type="hidden" name="meeting_id" value=id />
+                        <Field label="Email to invite" name="invitee_email" kind="email" error=invite_error />
+                        <FormError error=invite_error />
+                        <button type="submit" class="btn" disabled=move || invite.pending().get()>
+                            {move || if invite.pending().get() { "Inviting…" } else { "Invite" }}
+                        </button>
+                    </ActionForm>
+                </div>
             })}
         </section>
         <Invitations invitations=detail.invitations status=m.status />
@@ -142,7 +146,7 @@ fn Invitations(invitations: Vec<InvitationWithInvitee>, status: MeetingStatus) -
                                     None => view! { <strong>{inv.invitee_email.clone()}</strong> }.into_any(),
                                 }}
                                 " " <Badge text=inv.status.as_str() />
-                                {inv.proposed_time.map(|t| view! { <div class="small">"Proposed: " <LocalTime at=t /></div> })}
+                                {inv.proposed_time.filter(|_| proposed).map(|t| view! { <div class="small">"Proposed: " <LocalTime at=t /></div> })}
                                 // The comment goes with the proposal: once it is accepted or declined, it is history.
                                 {inv.comment.clone().filter(|c| proposed && !c.is_empty()).map(|c| view! { <div class="small comment">"“" {c} "”"</div> })}
                             </div>
