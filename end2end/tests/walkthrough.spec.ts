@@ -71,3 +71,35 @@ test('an accepted invitee sees who is in the call before joining it', async ({ b
   await owner.context().close();
   await guest.context().close();
 });
+
+test("the owner's open meeting page shows an invitee's answer and proposal without a reload", async ({ browser }) => {
+  const owner = await signedUp(browser, 'Olga Owner');
+  const guest = await signedUp(browser, 'Gil Guest');
+  const me = await (await guest.request.get('/api/auth/me')).json();
+  const created = await owner.request.post('/api/meetings', {
+    data: { title: 'Live answers', scheduled_at: new Date(Date.now() + 86_400_000).toISOString(), duration_minutes: 30 },
+  });
+  const { meeting } = await created.json();
+  const invited = await owner.request.post(`/api/meetings/${meeting.id}/invite`, { data: { invitee_user_id: me.id } });
+  expect(invited.status()).toBe(201);
+  const invitation = (await invited.json()).id;
+
+  await open(owner, `/meetings/${meeting.id}`);
+  const row = owner.locator(`li[data-email="${me.email}"]`);
+  await expect(row).toContainText('pending');
+  await owner.evaluate(() => { (window as unknown as { stillHere: boolean }).stillHere = true; });
+
+  expect((await guest.request.post(`/api/invitations/${invitation}/accept`)).status()).toBe(200);
+  await expect(row).toContainText('accepted');
+  const proposed_time = new Date(Date.now() + 2 * 86_400_000).toISOString();
+  const proposal = await guest.request.post(`/api/invitations/${invitation}/propose`, {
+    data: { proposed_time, comment: 'Later suits me better.' },
+  });
+  expect(proposal.status()).toBe(200);
+  await expect(row).toContainText('proposed');
+  await expect(row).toContainText('Later suits me better.');
+  await expect(row.getByRole('button', { name: 'Accept proposal' })).toBeVisible();
+  expect(await owner.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere), 'the page was not reloaded').toBe(true);
+  await owner.context().close();
+  await guest.context().close();
+});

@@ -132,6 +132,28 @@ pub async fn get(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Meeting,
     Ok(meeting_for(cx, user_id, meeting_id).await?.meeting)
 }
 
+/// One value that changes whenever the meeting or any of its invitations does (an edit, a move,
+/// a status change, an invitation sent, answered, proposed, withdrawn, or bound to a new
+/// account): an open page compares it with the one it was rendered from to know it is stale.
+/// Not a rule of access: the caller has seen the meeting already.
+pub async fn revision(cx: &Backend, meeting_id: i64) -> Result<String, AppError> {
+    let (updated, invitations, bound, created, responded): (i64, i64, i64, i64, i64) = cx
+        .db
+        .query_as(
+            "SELECT m.updated_at, COUNT(i.id), COUNT(i.invitee_user_id), \
+             COALESCE(MAX(i.created_at), 0), COALESCE(MAX(i.responded_at), 0) \
+             FROM meetings m LEFT JOIN invitations i ON i.meeting_id = m.id \
+             WHERE m.id = $1 GROUP BY m.updated_at",
+        )
+        .bind(meeting_id)
+        .fetch_optional(cx.db.reader())
+        .await?
+        .ok_or_else(super::access::not_found)?;
+    Ok(format!(
+        "{updated}.{invitations}.{bound}.{created}.{responded}"
+    ))
+}
+
 pub async fn update(
     cx: &Backend,
     user_id: i64,

@@ -43,6 +43,8 @@ pub struct MeetingPageData {
     pub detail: MeetingDetail,
     pub recordings: Vec<Recording>,
     pub notes: Vec<Note>,
+    /// The meeting's and its invitations' revision this page was built from (see `HereNow`).
+    pub revision: String,
 }
 
 /// The meeting at its new time and the invitation now accepted.
@@ -58,9 +60,12 @@ pub struct ProposalAccepted {
 pub struct HereNow {
     /// The meeting's status at this moment, so an open page notices when it starts or ends.
     pub status: MeetingStatus,
-    /// Who is present, newest first; `None` when the caller may not see it yet (an invitee
-    /// who is not in the call), which the page shows as a hint rather than an error.
+    /// Who is present, newest first; `None` when the caller may not see it (an invitee who
+    /// has not accepted), which the page shows as a hint rather than an error.
     pub participants: Option<Vec<Participant>>,
+    /// The meeting's and its invitations' revision now: when it differs from the page's, an
+    /// answer, a proposal or an edit has come in, and the page reloads its data.
+    pub revision: String,
 }
 
 /// What the call page learns on load. `ice_servers` is the raw `ICE_SERVERS` JSON array; the

@@ -118,16 +118,22 @@ pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
 
 #[server(prefix = "/rpc")]
 pub async fn meeting_page(id: i64) -> Result<MeetingPageData, AppError> {
-    use crate::domain::{notes, recordings};
+    use crate::domain::{access, meetings, notes, recordings};
+    let (state, auth) = super::ctx::user().await?;
+    // Who may see the meeting first; then the revision, read before the data it stands for, so
+    // that a change in between shows as a newer revision (the page reloads) instead of being
+    // missed.
+    access::meeting_for(&state.backend, auth.user.id, id).await?;
+    let revision = meetings::revision(&state.backend, id).await?;
     let detail = get_meeting(id).await?;
     if detail.role != crate::model::Role::Owner {
         return Ok(MeetingPageData {
             detail,
             recordings: Vec::new(),
             notes: Vec::new(),
+            revision,
         });
     }
-    let (state, auth) = super::ctx::user().await?;
     let query = recordings::ListQuery {
         page: Some(1),
         per_page: Some(100),
@@ -142,5 +148,6 @@ pub async fn meeting_page(id: i64) -> Result<MeetingPageData, AppError> {
         detail,
         recordings,
         notes,
+        revision,
     })
 }

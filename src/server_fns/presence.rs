@@ -22,5 +22,6 @@ pub async fn who_is_here(meeting_id: i64) -> Result<HereNow, AppError> {
     Ok(HereNow {
         status: access.meeting.status,
         participants,
+        revision: crate::domain::meetings::revision(&state.backend, meeting_id).await?,
     })
 }

@@ -81,6 +81,7 @@ fn Detail(data: MeetingPageData) -> impl IntoView {
         detail,
         recordings,
         notes,
+        revision: data_revision,
     } = data;
     let m = detail.meeting.clone();
     let is_owner = detail.role == Role::Owner;
@@ -115,7 +116,7 @@ fn Detail(data: MeetingPageData) -> impl IntoView {
             .clone()
             .filter(|_| !is_owner)
             .map(|invitation| view! { <InvitationAnswer invitation closed=m.status.is_closed() /> })}
-        <participants::Participants meeting_id=m.id status=m.status />
+        <participants::Participants meeting_id=m.id status=m.status revision=data_revision />
         {is_owner.then(|| view! {
             <owner::OwnerPanel detail=detail.clone() />
             <media::Recordings meeting=detail.meeting.clone() recordings />

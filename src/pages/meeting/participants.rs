@@ -1,13 +1,13 @@
 //! Who is present right now. It is live data, so the browser fetches it (not the server
 //! render) and refreshes it every 1.5 seconds while the page is open. Each answer carries the
-//! meeting's status too: when the owner starts, ends or cancels the meeting, every open page
-//! of it reloads to match.
+//! meeting's status and revision too: when the owner starts, ends, cancels or edits the
+//! meeting, or an invitation is sent, answered, proposed or withdrawn, every open page of it
+//! reloads to match.
 
 use leptos::prelude::*;
 
 use crate::components::time::LocalTime;
 use crate::error::AppError;
-use crate::model::HereNow;
 use crate::model::MeetingStatus;
 use crate::server_fns::presence::who_is_here;
 
@@ -17,21 +17,21 @@ const REFRESH_MS: u64 = 1500;
 
 /// Once the meeting is over nobody can be in its call, so the card says so instead of asking.
 #[component]
-pub fn Participants(meeting_id: i64, status: MeetingStatus) -> impl IntoView {
+pub fn Participants(meeting_id: i64, status: MeetingStatus, revision: String) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="participants-heading">
             <h2 id="participants-heading">"Here now"</h2>
             {match status.closed_note() {
                 Some(text) => view! { <p class="empty">{text}</p> }.into_any(),
-                None => view! { <Present meeting_id status /> }.into_any(),
+                None => view! { <Present meeting_id status revision /> }.into_any(),
             }}
         </section>
     }
 }
 
-/// The live list of an open meeting, shown while it is `status`.
+/// The live list of an open meeting, shown while it is `status` at `revision`.
 #[component]
-fn Present(meeting_id: i64, status: MeetingStatus) -> impl IntoView {
+fn Present(meeting_id: i64, status: MeetingStatus, revision: String) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     // Timers only in the browser, cleared when the page goes away.
     #[cfg(feature = "hydrate")]
@@ -52,8 +52,8 @@ fn Present(meeting_id: i64, status: MeetingStatus) -> impl IntoView {
     let changed = use_context::<Changed>();
     Effect::new(move |_| {
         if let Some(result) = people.get() {
-            if let (Ok(HereNow { status: now, .. }), Some(changed)) = (&result, changed)
-                && *now != status
+            if let (Ok(here), Some(changed)) = (&result, changed)
+                && (here.status != status || here.revision != revision)
             {
                 changed.bump();
             }
