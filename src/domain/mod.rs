@@ -6,6 +6,7 @@
 pub mod access;
 pub mod backend;
 pub mod calendar;
+pub mod ice;
 pub mod invitations;
 pub mod meeting_list;
 pub mod meetings;

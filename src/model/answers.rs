@@ -1,6 +1,7 @@
 //! What one call answers when it is more than one record: the shapes that the REST handlers,
 //! the server functions and the pages share.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -68,8 +69,7 @@ pub struct HereNow {
     pub revision: String,
 }
 
-/// What the call page learns on load. `ice_servers` is the raw `ICE_SERVERS` JSON array; the
-/// browser hands it to `RTCPeerConnection` as is.
+/// What the call page learns on load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallInfo {
     pub meeting_id: i64,
@@ -79,5 +79,43 @@ pub struct CallInfo {
     pub may_join: bool,
     /// Why joining is impossible, for a person to read; `None` when `may_join`.
     pub reason: Option<String>,
-    pub ice_servers: String,
+    /// The ICE servers for the peer connections, with this user's TURN credentials (none when
+    /// they may not join).
+    pub rtc: RtcConfig,
+}
+
+/// What a participant's peer connections need: the `iceServers` of an `RTCPeerConnection`,
+/// including short-lived TURN credentials for this user when a TURN server is configured.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RtcConfig {
+    pub ice_servers: Vec<IceServer>,
+    /// When the TURN credentials among them stop working; `None` without TURN credentials.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// One entry of `iceServers` (`RTCIceServer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IceServer {
+    /// `stun:`, `turn:` or `turns:` URLs (`ICE_SERVERS` may also give one as a plain string).
+    #[serde(deserialize_with = "one_or_many")]
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Urls {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Urls::deserialize(deserializer)? {
+        Urls::One(url) => vec![url],
+        Urls::Many(urls) => urls,
+    })
 }

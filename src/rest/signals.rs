@@ -1,4 +1,5 @@
-//! `/api/meetings/{id}/rtc/*`: the signaling inbox (send, long-poll, ack).
+//! `/api/meetings/{id}/rtc/*`: the ICE servers of a call, and the signaling inbox (send,
+//! long-poll, ack).
 
 use axum::Json;
 use axum::extract::State;
@@ -7,16 +8,41 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiJson, ApiPath, ApiQuery, MeetingId};
+use crate::domain::ice;
 use crate::domain::signals::{self, InboxQuery, NewSignal};
 use crate::error::AppError;
-use crate::model::Signal;
+use crate::model::{RtcConfig, Signal};
 use crate::web::auth::AuthUser;
 use crate::web::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(config))
         .routes(routes!(send))
         .routes(routes!(ack))
+}
+
+#[utoipa::path(
+    get,
+    path = "/meetings/{id}/rtc/config",
+    operation_id = "rtc_config",
+    tag = "signaling",
+    summary = "The ICE servers for the caller's peer connections, with TURN credentials",
+    params(MeetingId),
+    responses(
+        (status = 200, description = "`iceServers` for `RTCPeerConnection`; TURN credentials (when a TURN server is configured) are the caller's own and valid until `expires_at`.", body = RtcConfig),
+        (status = 403, description = "not_accepted: only the owner and accepted invitees get them.", body = super::schemas::ErrorBody),
+        (status = 409, description = "meeting_closed: the meeting has ended or was cancelled.", body = super::schemas::ErrorBody),
+    ),
+)]
+async fn config(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(MeetingId { id }): ApiPath<MeetingId>,
+) -> Result<Json<RtcConfig>, AppError> {
+    ice::for_call(&state.backend, auth.user.id, id)
+        .await
+        .map(Json)
 }
 
 /// The inbox long-poll, apart: its time limit adds the longest wait (see `rest::router`).

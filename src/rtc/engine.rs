@@ -52,8 +52,10 @@ pub struct Call(Rc<Inner>);
 
 impl Call {
     pub fn start(setup: &CallInfo, ui: CallUi) -> Call {
-        let ice =
-            js_sys::JSON::parse(&setup.ice_servers).unwrap_or_else(|_| js_sys::Array::new().into());
+        let ice = serde_json::to_string(&setup.rtc.ice_servers)
+            .ok()
+            .and_then(|json| js_sys::JSON::parse(&json).ok())
+            .unwrap_or_else(|| js_sys::Array::new().into());
         let inner = Rc::new(Inner {
             me: setup.user_id,
             instance: format!("{:x}", (js_sys::Math::random() * 1e15) as u64),

@@ -13,6 +13,11 @@ pub async fn call_setup(meeting_id: i64) -> Result<CallInfo, AppError> {
     let seen = access::meeting_for(&state.backend, auth.user.id, meeting_id).await?;
     // The same rule the presence API applies, so the page says "no" before it tries.
     let reason = seen.join_refusal().map(|refusal| refusal.to_string());
+    // TURN credentials only for those who may join.
+    let rtc = match reason {
+        None => crate::domain::ice::servers(state.config(), auth.user.id, chrono::Utc::now()),
+        Some(_) => Default::default(),
+    };
     Ok(CallInfo {
         meeting_id,
         title: seen.meeting.title,
@@ -20,6 +25,6 @@ pub async fn call_setup(meeting_id: i64) -> Result<CallInfo, AppError> {
         user_name: auth.user.name,
         may_join: reason.is_none(),
         reason,
-        ice_servers: state.config().ice_servers.clone(),
+        rtc,
     })
 }

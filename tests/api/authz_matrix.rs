@@ -109,6 +109,7 @@ fn meeting_rows() -> Vec<Row> {
         row(POST, "/api/meetings/{m}/presence/join",     none,                    Started,   Fresh,  [401, 404, 403, 403, 403, 201, 200, 200]),
         row(POST, "/api/meetings/{m}/presence/leave",    none,                    Started,   Fresh,  [401, 404, 409, 409, 409, 409, 200, 200]),
         row(GET,  "/api/meetings/{m}/participants",      none,                    Started,   Shared, [401, 404, 403, 403, 403, 200, 200, 200]),
+        row(GET,  "/api/meetings/{m}/rtc/config",        none,                    Started,   Shared, [401, 404, 403, 403, 403, 200, 200, 200]),
         row(POST, "/api/meetings/{m}/rtc/send",          Body::ToOtherPresent,    Started,   Shared, [401, 404, 403, 403, 403, 403, 201, 201]),
         row(GET,  "/api/meetings/{m}/rtc/inbox",         none,                    Started,   Shared, [401, 404, 403, 403, 403, 403, 200, 200]),
         row(POST, "/api/meetings/{m}/rtc/ack",           Body::Json(no_ids),      Started,   Shared, [401, 404, 403, 403, 403, 403, 200, 200]),

@@ -24,6 +24,7 @@ mod presence;
 mod proposals;
 mod recordings;
 mod rpc_auth;
+mod rtc_config;
 mod signal_rules;
 mod signals;
 mod time_range;

@@ -34,6 +34,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/meetings/{id}/presence/join"),
     ("post", "/api/meetings/{id}/presence/leave"),
     ("get", "/api/meetings/{id}/participants"),
+    ("get", "/api/meetings/{id}/rtc/config"),
     ("post", "/api/meetings/{id}/rtc/send"),
     ("get", "/api/meetings/{id}/rtc/inbox"),
     ("post", "/api/meetings/{id}/rtc/ack"),

@@ -66,17 +66,7 @@ async fn fresh_database() -> (String, PathBuf) {
 }
 
 pub fn test_config(database_url: &str, storage: &std::path::Path) -> Config {
-    Config {
-        database_url: database_url.to_string(),
-        jwt_secret: SECRET.to_vec(),
-        jwt_ttl_minutes: 60,
-        storage_dir: storage.join("app"),
-        production: false,
-        presence_timeout_seconds: 30,
-        ice_servers: "[]".into(),
-        cookie_secure: false,
-        public_url: "http://127.0.0.1:3000".into(),
-    }
+    Config::new(database_url, storage.join("app"), SECRET)
 }
 
 pub async fn spawn() -> TestApp {

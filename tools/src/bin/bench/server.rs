@@ -23,18 +23,12 @@ pub fn database_url(dir: &Path) -> String {
 }
 
 pub fn config(dir: &Path) -> Config {
-    Config {
-        database_url: database_url(dir),
-        jwt_secret: SECRET.as_bytes().to_vec(),
-        jwt_ttl_minutes: 24 * 60,
-        storage_dir: dir.join("storage"),
-        production: false,
-        // Senders sit idle between rounds; they must not time out of the call meanwhile.
-        presence_timeout_seconds: 3600,
-        ice_servers: "[]".into(),
-        cookie_secure: false,
-        public_url: "http://127.0.0.1".into(),
-    }
+    let mut config = Config::new(database_url(dir), dir.join("storage"), SECRET.as_bytes());
+    config.jwt_ttl_minutes = 24 * 60;
+    // Senders sit idle between rounds; they must not time out of the call meanwhile.
+    config.presence_timeout_seconds = 3600;
+    config.public_url = "http://127.0.0.1".into();
+    config
 }
 
 /// Child side (`--serve ADDR DIR`): the product router over a fresh SQLite database in DIR,

@@ -14,17 +14,13 @@ pub async fn serve(args: &[String]) -> Result<bool, String> {
     };
     let db = Db::connect(database_url).await.map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
-    let config = Config {
-        database_url: database_url.clone(),
-        jwt_secret: b"soak-test-secret-0123456789abcdefghijkl".to_vec(),
-        jwt_ttl_minutes: 120,
-        storage_dir: storage.into(),
-        production: false,
-        presence_timeout_seconds: 30,
-        ice_servers: "[]".into(),
-        cookie_secure: false,
-        public_url: format!("http://{addr}"),
-    };
+    let mut config = Config::new(
+        database_url.clone(),
+        storage,
+        b"soak-test-secret-0123456789abcdefghijkl",
+    );
+    config.jwt_ttl_minutes = 120;
+    config.public_url = format!("http://{addr}");
     let options = LeptosOptions::builder()
         .output_name("projitt-meet")
         .site_addr(
