@@ -1,10 +1,12 @@
 //! What two call pages say to each other through the signal inbox: the signal's `type` and its
 //! `payload` read as one typed message. The server stores any JSON object as the payload; this
-//! is the protocol the browser's call engine speaks (and any client that joins it must).
+//! is the protocol the browser's call engine speaks (and any client that joins it must);
+//! docs/SIGNALING.md specifies it with its timers and rules.
 //!
 //! Every payload carries the route: `from`, the sender page's instance id; `to`, the receiving
 //! page's instance when known (a reloaded page ignores what was meant for its predecessor); and
-//! `link`, the id of the peer connection it belongs to (absent on `hello` and `bye`). Then:
+//! `link`, the id of the peer connection it belongs to, once the sender's link has one (never on
+//! `bye`). Then:
 //! - `offer` / `answer`: `{"sdp": {"type", "sdp"}}`;
 //! - `candidate`: `{"kind": "ice", "candidate": {...}}` for trickle ICE (a candidate without a
 //!   `kind` is one too), `{"kind": "hello"}` to ask the offering side for a (new) offer, and

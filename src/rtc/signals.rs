@@ -46,15 +46,26 @@ pub async fn inbox_loop(inner: Rc<Inner>) {
     }
 }
 
+/// Says on the console why a signal was not acted on, so that a client that speaks the
+/// protocol wrongly (docs/SIGNALING.md) shows why instead of a link that never comes up.
+fn ignored(s: &Signal, why: &str) {
+    leptos::logging::log!(
+        "signal {} ({} from user {}) ignored: {why}",
+        s.id,
+        s.kind,
+        s.from_user_id
+    );
+}
+
 async fn handle(inner: &Rc<Inner>, s: Signal) {
     let uid = s.from_user_id;
     let Some((route, message)) = PeerMessage::read(s.kind, &s.payload) else {
-        return; // not a message any page sends
+        return ignored(&s, "a candidate of an unknown `kind`");
     };
     let Route { from, to, link } = route;
     // Meant for an earlier page of ours (before a reload): not ours to act on.
-    if to.is_some_and(|to| to != inner.instance) {
-        return;
+    if to.as_ref().is_some_and(|to| *to != inner.instance) {
+        return ignored(&s, "meant for another page (`to`) of this user");
     }
     let current = inner.st.borrow().peers.get(&uid).cloned();
     let known = current
@@ -73,11 +84,16 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
     if announces {
         let mut st = inner.st.borrow_mut();
         if st.gone.get(&uid).is_some_and(|g| *g == from) {
-            return;
+            return ignored(&s, "from a page that said `bye`");
         }
         st.gone.remove(&uid);
-    } else if new_instance || inner.st.borrow().gone.contains_key(&uid) {
-        return;
+    } else if new_instance {
+        return ignored(
+            &s,
+            "from a new page (`from`) that has not sent an offer or `hello`",
+        );
+    } else if inner.st.borrow().gone.contains_key(&uid) {
+        return ignored(&s, "from a user who said `bye` and has not come back");
     }
 
     let offerer = inner.me < uid;
@@ -88,7 +104,12 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
             Some(c) => c,
             None => return,
         },
-        _ => return,
+        _ => {
+            return ignored(
+                &s,
+                "no link to this user yet: it starts with an offer or `hello`",
+            );
+        }
     };
     if peer.remote_instance.borrow().is_none() {
         *peer.remote_instance.borrow_mut() = Some(from.clone());
@@ -110,7 +131,7 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
         }
         PeerMessage::Ice { candidate } => {
             if link != *peer.link.borrow() {
-                return;
+                return ignored(&s, "a candidate for another link (`link`)");
             }
             let cand = js::from_json(&candidate);
             if !peer.has_remote_description() {
@@ -134,7 +155,7 @@ async fn handle(inner: &Rc<Inner>, s: Signal) {
                 }
                 *peer.link.borrow_mut() = link.clone();
             } else if link != *peer.link.borrow() {
-                return;
+                return ignored(&s, "a description for another link (`link`)");
             }
             describe(inner, &peer, &sdp, is_offer).await;
         }
