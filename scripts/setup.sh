@@ -9,6 +9,9 @@ CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)
 BINARYEN_VERSION=132
 SCHEMATHESIS_VERSION=4.32.5
+# A WebRTC participant that is not a browser, for the end-to-end tests (end2end/peer/).
+AIORTC_VERSION=1.16.0
+AIOHTTP_VERSION=3.14.5
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -61,6 +64,10 @@ if [ "${1:-}" = "--test" ]; then
     apt_install python3-venv
     [ -x .tools/venv/bin/python ] || python3 -m venv .tools/venv
     .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  if ! .tools/venv/bin/python -c "import aiortc, aiohttp, sys; sys.exit(aiortc.__version__ != '$AIORTC_VERSION' or aiohttp.__version__ != '$AIOHTTP_VERSION')" 2>/dev/null; then
+    say "installing aiortc $AIORTC_VERSION and aiohttp $AIOHTTP_VERSION into .tools/venv"
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "aiortc==$AIORTC_VERSION" "aiohttp==$AIOHTTP_VERSION"
   fi
 fi
 say "toolchain ready"
