@@ -162,6 +162,40 @@ test('three people meet, leave and come back, and see each other mute', async ({
   for (const p of people) await p.page!.context().close();
 });
 
+test('a signal that a busy server refuses is sent again, so the call connects without waiting for a restart', async ({ browser, request }) => {
+  // Fay has the lower id, so she offers; her first two sends (the offer first) meet a 503.
+  const people = [await registerByApi(request, 'Fay'), await registerByApi(request, 'Gus')];
+  const meetingId = await meetingFor(request, people);
+  const [fay, gus] = people;
+  const gusPage = await signIn(browser, gus);
+  const fayPage = await signIn(browser, fay);
+  let refused = 0;
+  await fayPage.route('**/rtc/send', async (route) => {
+    if (refused < 2) {
+      refused += 1;
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'service_unavailable', message: 'Busy; try again.' }),
+      });
+    } else {
+      await route.continue();
+    }
+  });
+  await enterCall(gusPage, meetingId);
+  await enterCall(fayPage, meetingId);
+  // Well inside the 10 s after which a link that never came up is started over.
+  await expectFullMesh(people, 8_000);
+  // Sent again within a second or two; without that, the link comes up only when the answering
+  // side's `hello` has the offering side start it over (about 6 s here).
+  const ms = await connectedMs(fayPage);
+  console.log(`refused-then-connected ms: ${ms}`);
+  expect(ms).toBeLessThan(4_500);
+  expect(refused).toBe(2);
+  expect(gus.problems).toEqual([]);
+  for (const page of [fayPage, gusPage]) await page.context().close();
+});
+
 test('leaving while the join is still on its way leaves nobody in the call', async ({ browser, request }) => {
   const people = [await registerByApi(request, 'Dora'), await registerByApi(request, 'Eli')];
   const meetingId = await meetingFor(request, people);

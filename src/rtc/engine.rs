@@ -391,19 +391,53 @@ pub fn send_on_link(inner: &Rc<Inner>, uid: i64, epoch: u32, message: PeerMessag
 }
 
 /// Sends queued signals one at a time, so each pair's signals reach the server in order.
+/// A send that may pass (the network, a busy or restarting server) is tried again after a
+/// growing wait, before the next one goes: a lost offer or answer would otherwise hold the link
+/// up until its restart, 10 s on. A refusal by the rules (the recipient left, say) drops it.
 async fn pump(inner: Rc<Inner>) {
-    loop {
+    'queue: loop {
         let next = inner.st.borrow_mut().outbox.pop_front();
         let Some((to, message, route)) = next else {
             break;
         };
-        match inner.api.send(to, &message, &route, true).await {
-            Ok(()) | Err(ApiError::Status { .. }) => {}
-            Err(ApiError::Aborted) => break,
-            Err(ApiError::Network(m)) => leptos::logging::warn!("signal not sent: {m}"),
+        let mut backoff = 250;
+        for attempt in 1..=SEND_TRIES {
+            match inner.api.send(to, &message, &route, true).await {
+                Ok(()) => break,
+                Err(ApiError::Aborted) => break 'queue,
+                Err(e) if attempt < SEND_TRIES && may_pass(&e) => {
+                    wait_out(&mut backoff).await;
+                    if stopped(&inner) {
+                        break 'queue;
+                    }
+                }
+                Err(e) => {
+                    leptos::logging::warn!("signal not sent: {}", e.message());
+                    break;
+                }
+            }
         }
     }
     inner.st.borrow_mut().pumping = false;
+}
+
+/// How often one signal is tried (the waits between come to about 2 s).
+const SEND_TRIES: u32 = 4;
+
+/// Whether a failed request may succeed when tried again: no answer, or one that is not a
+/// refusal by the API's rules (a 5xx, a 429, or a proxy's page).
+fn may_pass(e: &ApiError) -> bool {
+    match e {
+        ApiError::Network(_) => true,
+        ApiError::Status { code, .. } => matches!(
+            code,
+            ErrorCode::ServiceUnavailable
+                | ErrorCode::InternalError
+                | ErrorCode::TooManyRequests
+                | ErrorCode::Unknown
+        ),
+        ApiError::Aborted => false,
+    }
 }
 
 pub async fn negotiate(inner: Rc<Inner>, uid: i64, epoch: u32) {
