@@ -135,7 +135,7 @@ pub async fn get(cx: &Backend, user_id: i64, meeting_id: i64) -> Result<Meeting,
 /// One value that changes whenever the meeting or any of its invitations does (an edit, a move,
 /// a status change, an invitation sent, answered, proposed, withdrawn, or bound to a new
 /// account): an open page compares it with the one it was rendered from to know it is stale.
-/// Not a rule of access: the caller has seen the meeting already.
+/// Not a rule of access: hand it out only to a caller found to see the meeting (`meeting_for`).
 pub async fn revision(cx: &Backend, meeting_id: i64) -> Result<String, AppError> {
     let (updated, invitations, bound, created, responded): (i64, i64, i64, i64, i64) = cx
         .db

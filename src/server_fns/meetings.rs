@@ -118,12 +118,11 @@ pub async fn resolve_join_code(code: String) -> Result<JoinTarget, AppError> {
 
 #[server(prefix = "/rpc")]
 pub async fn meeting_page(id: i64) -> Result<MeetingPageData, AppError> {
-    use crate::domain::{access, meetings, notes, recordings};
+    use crate::domain::{meetings, notes, recordings};
     let (state, auth) = super::ctx::user().await?;
-    // Who may see the meeting first; then the revision, read before the data it stands for, so
-    // that a change in between shows as a newer revision (the page reloads) instead of being
-    // missed.
-    access::meeting_for(&state.backend, auth.user.id, id).await?;
+    // The revision is read before the data it stands for, so that a change in between shows as
+    // a newer revision (the page reloads) instead of being missed. It is sent only once
+    // `get_meeting` has found that the caller may see the meeting.
     let revision = meetings::revision(&state.backend, id).await?;
     let detail = get_meeting(id).await?;
     if detail.role != crate::model::Role::Owner {
